@@ -1,0 +1,1 @@
+"""LCEL chains: answering, rewriting follow-ups, summarising."""

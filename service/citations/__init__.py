@@ -1,0 +1,1 @@
+"""Citations that a reader can check."""

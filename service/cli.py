@@ -1,0 +1,138 @@
+"""The ``newsdesk`` command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service.desk import Newsdesk
+from service.errors import NewsdeskError
+from service.settings import get_settings
+
+app = typer.Typer(help="Newsdesk: cited answers and summaries over news articles.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+
+def _desk() -> Newsdesk:
+    return Newsdesk(get_settings())
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def config() -> None:
+    """Print the effective settings (env vars NEWSDESK_*, NEWSDESK_CONFIG file), secrets masked."""
+    console.print_json(json.dumps(get_settings().masked()))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
+) -> None:
+    """Ingest articles: clean, chunk, embed and store them. Re-ingesting unchanged files does nothing."""
+    desk = _desk()
+    try:
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("ingesting", total=None)
+
+            def on_file(path: Path, done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total, description=f"ingesting {path.name}")
+
+            report = desk.ingestor.ingest_paths(paths, on_file=on_file)
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
+    for message in report.errors:
+        err.print(f"[red]error:[/red] {message}", highlight=False)
+    console.print(report.summary())
+    _print_articles(desk)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _print_articles(desk: Newsdesk) -> None:
+    table = Table("id", "title", "outlet", "published", "chunks")
+    for a in desk.store.list_articles():
+        table.add_row(a.id, a.title, a.outlet or "", a.published or "", str(a.chunk_count))
+    console.print(table)
+
+
+@app.command()
+def articles() -> None:
+    """List stored articles with their chunk counts."""
+    try:
+        _print_articles(_desk())
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def delete(article_id: Annotated[str, typer.Argument(help="Article id, as `newsdesk articles` shows it.")]) -> None:
+    """Remove an article and its chunks."""
+    try:
+        removed = _desk().store.delete(article_id)
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
+    if not removed:
+        raise _fail(f"no article with id {article_id!r}")
+    console.print(f"deleted {article_id}")
+
+
+def _print_answer(answer: "Answer") -> None:  # noqa: F821 - imported lazily below
+    console.print(f"[bold]Q:[/bold] {answer.question}", highlight=False)
+    if answer.standalone_question != answer.question:
+        console.print(f"[dim](searched as: {answer.standalone_question})[/dim]", highlight=False)
+    console.print(f"[bold]A:[/bold] {answer.text}", highlight=False)
+    for c in answer.citations:
+        console.print(
+            f"  [{c.n}] {c.title} — {c.outlet or 'unknown outlet'} ({c.article_id}, chars {c.start}-{c.end})\n"
+            f"      “{c.quote}”",
+            highlight=False,
+        )
+    for text in answer.unsupported:
+        console.print(f"  [yellow]unsupported:[/yellow] {text}", highlight=False)
+    console.print(
+        f"[dim]prompt {answer.prompt_version} · model {answer.model} · "
+        f"{answer.usage.get('prompt_tokens', 0)}+{answer.usage.get('completion_tokens', 0)} tokens · "
+        f"{answer.timings.get('total_s', 0):.1f}s[/dim]",
+        highlight=False,
+    )
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    article: Annotated[list[str] | None, typer.Option("--article", "-a", help="Only this article id (repeatable).")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only articles from this outlet.")] = None,
+    prompt: Annotated[str | None, typer.Option(help="Prompt as name@version, e.g. answer@v1.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
+) -> None:
+    """Answer a question from the stored articles, with verified citations."""
+    from service.retrieval.filters import Filters
+
+    try:
+        answer = _desk().answerer(prompt).answer(
+            [{"role": "user", "content": question}], Filters(article_ids=article, outlet=outlet)
+        )
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        console.print_json(json.dumps(answer.to_dict()))
+    else:
+        _print_answer(answer)

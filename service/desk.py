@@ -1,0 +1,50 @@
+"""``Newsdesk``: the Python API that the CLI, the HTTP API and the Slack bot all call."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+
+from service.chains.answer import Answerer
+from service.ingest.pipeline import Ingestor
+from service.prompts import load_prompt
+from service.settings import Settings
+from service.store.chroma import ArticleStore
+from service.store.embeddings import make_embeddings
+
+
+class Newsdesk:
+    """Everything is built on first use, so listing articles never loads the chat model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        return make_embeddings(self.settings)
+
+    @cached_property
+    def store(self) -> ArticleStore:
+        return ArticleStore.from_settings(self.settings, self.embeddings)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.settings)
+
+    @cached_property
+    def llm(self) -> BaseChatModel:
+        from service.models.factory import make_chat_model
+
+        return make_chat_model(self.settings)
+
+    def answerer(self, prompt_ref: str | None = None) -> Answerer:
+        s = self.settings
+        return Answerer(
+            self.store,
+            self.llm,
+            s,
+            load_prompt(prompt_ref or s.answer_prompt, s.prompts_dir),
+            load_prompt(s.rewrite_prompt, s.prompts_dir),
+        )

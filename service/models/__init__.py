@@ -1,0 +1,1 @@
+"""Chat models: the embedded local GGUF model and OpenAI / OpenAI-compatible providers."""

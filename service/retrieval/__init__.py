@@ -1,0 +1,1 @@
+"""Finding the chunks that can answer a question."""

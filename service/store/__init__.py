@@ -1,0 +1,1 @@
+"""Embeddings and the Chroma-backed article store."""
