@@ -136,3 +136,17 @@ def ask(
         console.print_json(json.dumps(answer.to_dict()))
     else:
         _print_answer(answer)
+
+
+DEMO_QUESTION = "Who greeted Blinken when he arrived in Beijing?"
+
+
+@app.command()
+def demo(
+    question: Annotated[str, typer.Option(help="The sample question to answer.")] = DEMO_QUESTION,
+    seeds: Annotated[Path, typer.Option(help="Folder of articles to ingest.")] = Path("seeds"),
+) -> None:
+    """The main job end to end: ingest the seed articles, then answer a question with citations."""
+    ingest([seeds])
+    console.rule("answer")
+    ask(question)

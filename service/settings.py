@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(700, ge=100, le=8000)
     chunk_overlap: int = Field(100, ge=0)
     top_k: int = Field(5, ge=1, le=50)
+    min_question_coverage: float = Field(
+        0.5, ge=0, le=1, description="Abstain without generating when less of the question appears in the sources."
+    )
     max_question_chars: int = Field(2000, ge=1)
     max_file_bytes: int = Field(5_000_000, ge=1)
 

@@ -18,6 +18,7 @@ from service.chains.rewrite import build_rewrite_chain, split_conversation
 from service.citations.verify import Citation, Draft, Sentence, Source, parse_prose, verify
 from service.models.factory import response_format
 from service.prompts import PromptSpec
+from service.retrieval.coverage import coverage, terms
 from service.retrieval.filters import Filters
 from service.retrieval.hybrid import HybridRetriever
 from service.settings import Settings
@@ -71,7 +72,7 @@ def format_sources(spec: PromptSpec, sources: list[Source]) -> str:
 
 
 def parse_drafts(raw: str) -> tuple[bool, list[Draft]]:
-    """(answerable, drafts) from the model's JSON; plain prose with [n] markers also works."""
+    """(anything drafted, drafts) from the model's JSON; plain prose with [n] markers also works."""
     try:
         data = json.loads(raw[raw.index("{") : raw.rindex("}") + 1])
     except ValueError:
@@ -82,7 +83,7 @@ def parse_drafts(raw: str) -> tuple[bool, list[Draft]]:
         for s in data.get("sentences", []) or []
         if isinstance(s, dict)
     ]
-    return bool(data.get("answerable", True)) and bool(drafts), drafts
+    return bool(drafts), drafts
 
 
 def visible_text(raw: str) -> str:
@@ -134,6 +135,7 @@ class Answerer:
         sources = to_sources(retriever.invoke(standalone))
         retrieved = time.perf_counter()
         return {
+            "answerable": coverage(standalone, (s.text for s in sources)) >= self.settings.min_question_coverage,
             "question": question,
             "standalone": standalone,
             "sources": sources,
@@ -144,11 +146,20 @@ class Answerer:
             "started": started,
         }
 
+    def _generate(self, state: dict[str, Any]) -> AIMessage:
+        if not state["answerable"]:
+            return AIMessage(content='{"sentences": []}')
+        return self.llm.invoke(state["prompt"])
+
     def _finish(self, state: dict[str, Any]) -> Answer:
         message: AIMessage = state["message"]
-        answerable, drafts = parse_drafts(str(message.content))
-        verified = verify(drafts, state["sources"]) if answerable else None
-        abstained = verified is None or not verified.citations
+        drafted, drafts = parse_drafts(str(message.content))
+        verified = verify(drafts, state["sources"]) if drafted else None
+        # An answer none of whose cited sentences shares a word with the question is off-topic.
+        on_topic = verified is not None and any(
+            terms(s.text) & terms(state["standalone"]) for s in verified.sentences if s.citations
+        )
+        abstained = not on_topic
         timings = {**state["timings"], **message.response_metadata.get("timings", {})}
         timings["total_s"] = time.perf_counter() - state["started"]
         return Answer(
@@ -171,7 +182,7 @@ class Answerer:
         """``{"messages": [...], "filters": Filters | None}`` -> :class:`Answer`."""
         return (
             RunnableLambda(self._prepare)
-            | RunnablePassthrough.assign(message=(lambda s: s["prompt"]) | self.llm)
+            | RunnablePassthrough.assign(message=self._generate)
             | RunnableLambda(self._finish)
         )
 
@@ -183,6 +194,10 @@ class Answerer:
     def stream(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Iterator[str | Answer]:
         """Text deltas as the model writes them, then the verified :class:`Answer` last."""
         state = self._prepare({"messages": messages, "filters": filters})
+        if not state["answerable"]:
+            state["message"] = self._generate(state)
+            yield self._finish(state)
+            return
         merged: AIMessageChunk | None = None
         shown = ""
         for chunk in self.llm.stream(state["prompt"]):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from service.retrieval.hybrid import tokenize
+from service.retrieval.coverage import terms as _terms
 
 SUPPORT_THRESHOLD = 0.5
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’]?|$)")
@@ -82,14 +82,6 @@ class Verified:
             else:
                 out.append(f"{body} {markers}".rstrip())
         return " ".join(out)
-
-
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
-def _terms(text: str) -> set[str]:
-    return {_stem(w) for w in tokenize(text)}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
