@@ -150,3 +150,23 @@ def demo(
     ingest([seeds])
     console.rule("answer")
     ask(question)
+
+
+@app.command()
+def summarize(
+    article: Annotated[list[str] | None, typer.Option("--article", "-a", help="Article id (repeatable); default all.")] = None,
+    prompt: Annotated[str | None, typer.Option(help="Prompt as name@version, e.g. summary@v1.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full summary as JSON.")] = False,
+) -> None:
+    """Summarise whole articles with citations; several articles give a cross-source summary."""
+    try:
+        summary = _desk().summarizer(prompt).summarize(article)
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        console.print_json(json.dumps(summary.to_dict()))
+        return
+    console.print(summary.text, highlight=False)
+    for c in summary.citations:
+        console.print(f"  [{c.n}] {c.title} — {c.outlet or 'unknown outlet'}: “{c.quote}”", highlight=False)
+    console.print(f"[dim]prompt {summary.prompt_version} · model {summary.model} · {summary.timings['total_s']:.1f}s[/dim]")

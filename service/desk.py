@@ -8,6 +8,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from service.chains.answer import Answerer
+from service.chains.summarize import Summarizer
 from service.ingest.pipeline import Ingestor
 from service.prompts import load_prompt
 from service.settings import Settings
@@ -48,3 +49,7 @@ class Newsdesk:
             load_prompt(prompt_ref or s.answer_prompt, s.prompts_dir),
             load_prompt(s.rewrite_prompt, s.prompts_dir),
         )
+
+    def summarizer(self, prompt_ref: str | None = None) -> Summarizer:
+        s = self.settings
+        return Summarizer(self.store, self.llm, s, load_prompt(prompt_ref or s.summary_prompt, s.prompts_dir))

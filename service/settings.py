@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = 120.0
     temperature: float = 0.0
     max_answer_tokens: int = 256
+    max_summary_tokens: int = 512
 
     # chunking and retrieval
     chunk_size: int = Field(700, ge=100, le=8000)

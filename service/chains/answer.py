@@ -72,16 +72,23 @@ def format_sources(spec: PromptSpec, sources: list[Source]) -> str:
 
 
 def parse_drafts(raw: str) -> tuple[bool, list[Draft]]:
-    """(anything drafted, drafts) from the model's JSON; plain prose with [n] markers also works."""
-    try:
-        data = json.loads(raw[raw.index("{") : raw.rindex("}") + 1])
-    except ValueError:
+    """(anything drafted, drafts) from the model's JSON.
+
+    Output cut off by the token limit still yields its complete sentences; output that is not
+    JSON at all is read as prose with inline [n] markers.
+    """
+    start = raw.find("{")
+    if start < 0:
+        drafts = parse_prose(raw)
+        return bool(drafts), drafts
+    data = parse_partial_json(raw[start:])
+    if not isinstance(data, dict):
         drafts = parse_prose(raw)
         return bool(drafts), drafts
     drafts = [
-        Draft(text=str(s.get("text", "")), sources=[int(n) for n in s.get("sources", []) if isinstance(n, int | float)])
+        Draft(text=str(s["text"]), sources=[int(n) for n in s["sources"] if isinstance(n, int | float)])
         for s in data.get("sentences", []) or []
-        if isinstance(s, dict)
+        if isinstance(s, dict) and isinstance(s.get("text"), str) and isinstance(s.get("sources"), list)
     ]
     return bool(drafts), drafts
 

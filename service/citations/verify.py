@@ -124,30 +124,43 @@ def parse_prose(answer: str) -> list[Draft]:
     return drafts
 
 
-def verify(drafts: list[Draft], sources: list[Source], threshold: float = SUPPORT_THRESHOLD) -> Verified:
-    by_n = {s.n: s for s in sources}
-    result = Verified(sentences=[], citations=[])
-    cited: dict[tuple[int, int, int], int] = {}  # (source, start, end) -> citation number
+class CitationIndex:
+    """Numbers distinct quotes in order of first use, so one quote cited twice gets one number."""
 
-    def cite(source: Source, span: tuple[int, int]) -> int:
-        key = (source.n, *span)
-        if key not in cited:
-            cited[key] = len(result.citations) + 1
-            result.citations.append(
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, int, int], int] = {}
+
+    def cite(self, source: Source, span: tuple[int, int]) -> int:
+        start, end = source.start + span[0], source.start + span[1]
+        key = (source.article_id, start, end)
+        if key not in self._numbers:
+            self._numbers[key] = len(self.citations) + 1
+            self.citations.append(
                 Citation(
-                    n=cited[key],
+                    n=self._numbers[key],
                     source=source.n,
                     article_id=source.article_id,
                     title=source.title,
                     outlet=source.outlet,
                     chunk_id=source.chunk_id,
                     quote=source.text[span[0] : span[1]],
-                    start=source.start + span[0],
-                    end=source.start + span[1],
+                    start=start,
+                    end=end,
                 )
             )
-        return cited[key]
+        return self._numbers[key]
 
+
+def verify(
+    drafts: list[Draft],
+    sources: list[Source],
+    threshold: float = SUPPORT_THRESHOLD,
+    index: CitationIndex | None = None,
+) -> Verified:
+    by_n = {s.n: s for s in sources}
+    index = index or CitationIndex()
+    result = Verified(sentences=[], citations=index.citations)
     for draft in drafts:
         text = _MARKER.sub("", draft.text).strip()
         if not text:
@@ -159,14 +172,14 @@ def verify(drafts: list[Draft], sources: list[Source], threshold: float = SUPPOR
         for n in valid:
             score, span = best_support(text, by_n[n].text)
             if score >= threshold:
-                sentence.citations.append(cite(by_n[n], span))
+                sentence.citations.append(index.cite(by_n[n], span))
         if not sentence.citations:
             # The cited sources don't say it; does another retrieved source?
             scored = [(best_support(text, s.text), s) for s in sources if s.n not in valid]
             if scored:
                 (score, span), source = max(scored, key=lambda x: x[0][0])
                 if score >= threshold:
-                    sentence.citations.append(cite(source, span))
+                    sentence.citations.append(index.cite(source, span))
                     result.corrected_markers += 1
         sentence.citations = list(dict.fromkeys(sentence.citations))
         sentence.unsupported = not sentence.citations
