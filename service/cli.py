@@ -13,9 +13,11 @@ from rich.table import Table
 
 from service.desk import Newsdesk
 from service.errors import NewsdeskError
+from service.evals.cli import eval_app
 from service.settings import get_settings
 
 app = typer.Typer(help="Newsdesk: cited answers and summaries over news articles.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 console = Console()
 err = Console(stderr=True)
 
@@ -170,3 +172,23 @@ def summarize(
     for c in summary.citations:
         console.print(f"  [{c.n}] {c.title} — {c.outlet or 'unknown outlet'}: “{c.quote}”", highlight=False)
     console.print(f"[dim]prompt {summary.prompt_version} · model {summary.model} · {summary.timings['total_s']:.1f}s[/dim]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind; default NEWSDESK_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port; default NEWSDESK_PORT.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes, each with its own model; default NEWSDESK_WORKERS.")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) and the chat page (/) with uvicorn."""
+    import uvicorn
+
+    s = get_settings()
+    uvicorn.run(
+        "service.api.app:create_app",
+        factory=True,
+        host=host or s.host,
+        port=port or s.port,
+        workers=workers or s.workers,
+        timeout_graceful_shutdown=10,
+    )

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     api_keys: list[SecretStr] = Field(default_factory=list, description="Bearer keys; empty means open.")
     queue_size: int = Field(4, ge=0, description="Requests allowed to wait for the local model.")
     request_timeout_s: float = 180.0
+    max_request_bytes: int = Field(6_000_000, ge=1024, description="Largest HTTP request body (uploads included).")
 
     # slack
     slack_bot_token: SecretStr | None = None

@@ -16,6 +16,7 @@ from langchain_core.utils.json import parse_partial_json
 
 from service.chains.rewrite import build_rewrite_chain, split_conversation
 from service.citations.verify import Citation, Draft, Sentence, Source, parse_prose, verify
+from service.models.errors import model_errors
 from service.models.factory import response_format
 from service.prompts import PromptSpec
 from service.retrieval.coverage import coverage, terms
@@ -136,7 +137,8 @@ class Answerer:
         """Rewrite a follow-up, retrieve, and lay out the prompt: everything before generation."""
         started = time.perf_counter()
         question, history = split_conversation(inputs["messages"], self.settings.max_question_chars)
-        standalone = (self.rewrite.invoke({"question": question, "history": history}) if history else "") or question
+        with model_errors(self.model_name):
+            standalone = (self.rewrite.invoke({"question": question, "history": history}) if history else "") or question
         rewritten = time.perf_counter()
         retriever = HybridRetriever(store=self.store, k=self.settings.top_k, filters=inputs.get("filters") or Filters())
         sources = to_sources(retriever.invoke(standalone))
@@ -156,7 +158,8 @@ class Answerer:
     def _generate(self, state: dict[str, Any]) -> AIMessage:
         if not state["answerable"]:
             return AIMessage(content='{"sentences": []}')
-        return self.llm.invoke(state["prompt"])
+        with model_errors(self.model_name):
+            return self.llm.invoke(state["prompt"])
 
     def _finish(self, state: dict[str, Any]) -> Answer:
         message: AIMessage = state["message"]
@@ -207,12 +210,13 @@ class Answerer:
             return
         merged: AIMessageChunk | None = None
         shown = ""
-        for chunk in self.llm.stream(state["prompt"]):
-            merged = chunk if merged is None else merged + chunk
-            text = visible_text(str(merged.content))
-            if text.startswith(shown) and len(text) > len(shown):
-                yield text[len(shown) :]
-                shown = text
+        with model_errors(self.model_name):
+            for chunk in self.llm.stream(state["prompt"]):
+                merged = chunk if merged is None else merged + chunk
+                text = visible_text(str(merged.content))
+                if text.startswith(shown) and len(text) > len(shown):
+                    yield text[len(shown) :]
+                    shown = text
         assert merged is not None
         state["message"] = AIMessage(
             content=merged.content, usage_metadata=merged.usage_metadata, response_metadata=merged.response_metadata

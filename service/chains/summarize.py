@@ -20,6 +20,7 @@ from langchain_core.runnables import Runnable
 from service.chains.answer import format_sources, parse_drafts, to_sources, usage_of
 from service.citations.verify import SUPPORT_THRESHOLD, Citation, CitationIndex, Source, best_support, verify
 from service.errors import InvalidInput, NotFound
+from service.models.errors import model_errors
 from service.models.factory import response_format
 from service.prompts import PromptSpec
 from service.settings import Settings
@@ -99,7 +100,8 @@ class Summarizer:
             prompt = self.prompt.template.invoke(
                 {"title": article.title, "outlet": _outlet(article), "sources": format_sources(self.prompt, group)}
             )
-            message: AIMessage = self.llm.invoke(prompt)
+            with model_errors(self.settings.chat_model_name):
+                message: AIMessage = self.llm.invoke(prompt)
             for key, value in usage_of(message).items():
                 usage[key] = usage.get(key, 0) + value
             _, drafts = parse_drafts(str(message.content))

@@ -21,6 +21,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
             threads=settings.local_threads,
             temperature=settings.temperature,
             max_tokens=settings.max_answer_tokens,
+            timeout_s=settings.llm_timeout_s,
         )
     from langchain_openai import ChatOpenAI
 

@@ -17,7 +17,9 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
+
+from service.errors import TimedOut
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
@@ -39,7 +41,7 @@ class ChatLocalLlama(BaseChatModel):
     threads: int | None = None
     temperature: float = 0.0
     max_tokens: int = 256
-    _last_timings: dict[str, float] = PrivateAttr(default_factory=dict)
+    timeout_s: float = 120.0
 
     @property
     def _llm_type(self) -> str:
@@ -70,6 +72,8 @@ class ChatLocalLlama(BaseChatModel):
         first: float | None = None
         parts: list[str] = []
         for event in self._call(messages, stop, **kwargs):
+            if time.perf_counter() - started > self.timeout_s:  # closing the generator stops llama.cpp
+                raise TimedOut(f"the local model {self.model_name!r} took longer than {self.timeout_s:.0f}s")
             delta = event["choices"][0]["delta"].get("content") or ""
             if not delta:
                 continue
@@ -83,7 +87,6 @@ class ChatLocalLlama(BaseChatModel):
         prompt_tokens = self._count_prompt_tokens(llm, messages)
         completion_tokens = len(llm.tokenize("".join(parts).encode(), add_bos=False))
         timings = {"prefill_s": (first or done) - started, "generation_s": done - (first or done), "total_s": done - started}
-        self._last_timings = timings
         yield ChatGenerationChunk(
             message=AIMessageChunk(
                 content="",

@@ -1,0 +1,88 @@
+"""Admission to the chat model: one generation at a time, a bounded queue, a deadline per request.
+
+llama.cpp serves one generation at a time per process, so jobs run on a single model thread.
+A job keeps its slot until its thread really finishes (a timed-out job is told to stop at its
+next token), so the queue always reflects what the model is doing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from service.errors import Busy, TimedOut
+
+T = TypeVar("T")
+Job = Callable[[threading.Event], T]  # receives a "stop now" event
+
+
+class QueueFull(Busy):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ModelGate:
+    def __init__(self, queue_size: int, timeout_s: float) -> None:
+        self.capacity = queue_size + 1
+        self.timeout_s = timeout_s
+        self.admitted = 0  # running + waiting; only touched on the event loop
+        self._lock = asyncio.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
+        self._mean_job_s = 10.0  # moving average, for Retry-After
+
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self._mean_job_s * self.admitted))
+
+    async def run(self, job: Job[T], timed: bool = True) -> T:
+        """Run ``job`` on the model thread.
+
+        Raises :class:`QueueFull` when ``queue_size`` requests already wait, and (when ``timed``)
+        :class:`TimedOut` past ``timeout_s``, queueing included.
+        """
+        if self.admitted >= self.capacity:
+            seconds = self.retry_after()
+            raise QueueFull(f"the model is busy ({self.admitted - 1} request(s) waiting); retry in {seconds}s", seconds)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_s if timed else None
+        self.admitted += 1
+        try:
+            async with asyncio.timeout_at(deadline):
+                await self._lock.acquire()
+        except BaseException as exc:
+            self.admitted -= 1
+            if isinstance(exc, TimeoutError):
+                raise TimedOut(f"no model slot became free within {self.timeout_s:g}s") from None
+            raise
+        stop = threading.Event()
+        started = time.perf_counter()
+        future = loop.run_in_executor(self._executor, job, stop)
+
+        def release(done: asyncio.Future[T]) -> None:
+            self._lock.release()
+            self.admitted -= 1
+            self._mean_job_s = 0.7 * self._mean_job_s + 0.3 * (time.perf_counter() - started)
+            if not done.cancelled():
+                done.exception()  # retrieved here, so an abandoned job's error is not logged as lost
+
+        future.add_done_callback(release)
+        scope = asyncio.timeout_at(deadline)
+        try:
+            async with scope:
+                return await asyncio.shield(future)
+        except TimeoutError:
+            if not scope.expired():
+                raise  # the job's own timeout error
+            stop.set()
+            raise TimedOut(f"no answer within {self.timeout_s:g}s") from None
+        except asyncio.CancelledError:
+            stop.set()
+            raise
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""Evaluations: gold datasets, deterministic scoring, prompt comparison and the CI gate."""

@@ -1,0 +1,46 @@
+"""Citation verification on crafted cases (no model)."""
+
+from service.citations.verify import Draft, Source, parse_prose, verify
+
+ARTICLE = "Qin Gang greeted Blinken at the door. They shook hands in front of flags. Talks lasted hours."
+SOURCES = [
+    Source(1, "a:0000", "a", "Title A", "Minute Mirror", ARTICLE[:73], 0),
+    Source(2, "b:0003", "b", "Title B", "The New Daily", "A suspected spy balloon flew over US airspace in February.", 500),
+]
+
+
+def test_supported_sentence_gets_verbatim_quote_with_article_offsets() -> None:
+    v = verify([Draft("Qin Gang greeted Blinken.", [1])], SOURCES)
+    [c] = v.citations
+    assert c.quote == "Qin Gang greeted Blinken at the door." and ARTICLE[c.start : c.end] == c.quote
+    assert v.text == "Qin Gang greeted Blinken [1]." and v.unsupported == 0
+
+
+def test_offsets_are_in_the_article_not_the_chunk() -> None:
+    [c] = verify([Draft("A spy balloon flew over US airspace.", [2])], SOURCES).citations
+    assert (c.start, c.end) == (500, 500 + len(c.quote)) and c.outlet == "The New Daily"
+
+
+def test_marker_to_source_not_retrieved_is_removed_and_counted() -> None:
+    v = verify([Draft("Qin Gang greeted Blinken.", [1, 7])], SOURCES)
+    assert v.removed_markers == 1 and [c.source for c in v.citations] == [1]
+
+
+def test_wrong_marker_number_is_moved_to_the_source_that_says_it() -> None:
+    v = verify([Draft("A spy balloon flew over US airspace.", [1])], SOURCES)
+    assert v.corrected_markers == 1 and v.citations[0].source == 2 and not v.sentences[0].unsupported
+
+
+def test_sentence_with_no_support_is_flagged() -> None:
+    v = verify([Draft("Blinken ate noodles with Xi in Shanghai.", [1])], SOURCES)
+    assert v.sentences[0].unsupported and v.citations == [] and v.unsupported == 1
+
+
+def test_same_quote_cited_twice_gets_one_number() -> None:
+    v = verify([Draft("Qin Gang greeted Blinken.", [1]), Draft("Blinken was greeted by Qin Gang at the door.", [1])], SOURCES)
+    assert len(v.citations) == 1 and v.text.count("[1]") == 2
+
+
+def test_prose_with_inline_markers_is_parsed() -> None:
+    drafts = parse_prose("Qin greeted him [1][2]. Balloon delayed it [2].")
+    assert [(d.text, d.sources) for d in drafts] == [("Qin greeted him.", [1, 2]), ("Balloon delayed it.", [2])]
