@@ -192,3 +192,39 @@ def serve(
         workers=workers or s.workers,
         timeout_graceful_shutdown=10,
     )
+
+
+@app.command()
+def slack(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Connect over Socket Mode (needs NEWSDESK_SLACK_APP_TOKEN).")
+    ] = False,
+) -> None:
+    """Run the Slack bot: the Events API at /slack/events of `newsdesk serve`, or Socket Mode with --socket."""
+    s = get_settings()
+    needed = {"NEWSDESK_SLACK_BOT_TOKEN": s.slack_bot_token}
+    if socket:
+        needed["NEWSDESK_SLACK_APP_TOKEN"] = s.slack_app_token
+    else:
+        needed["NEWSDESK_SLACK_SIGNING_SECRET"] = s.slack_signing_secret
+    missing = [name for name, value in needed.items() if value is None]
+    if missing:
+        raise _fail(f"the Slack bot needs {' and '.join(missing)} (see the README's Slack section)")
+    if not socket:
+        serve()
+        return
+    import asyncio
+
+    from service.slack.socket_mode import run_socket_mode
+
+    def connected() -> None:
+        err.print("Slack bot connected over Socket Mode; Ctrl-C stops it.")
+
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        asyncio.run(run_socket_mode(_desk(), s, connected))
+    except KeyboardInterrupt:
+        pass
+    except (SlackApiError, OSError) as exc:  # bad token, Slack unreachable
+        raise _fail(f"Socket Mode could not connect: {exc}") from None

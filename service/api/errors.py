@@ -42,8 +42,11 @@ class ErrorBody(BaseModel):
 def _describe_validation(errors: list[Any]) -> str:
     parts = []
     for e in errors[:5]:
-        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-        parts.append(f"{where}: {e.get('msg', 'invalid')}" if where else str(e.get("msg", "invalid")))
+        if e.get("type") == "json_invalid":
+            parts.append(f"body is not valid JSON ({e.get('ctx', {}).get('error', 'decode error')})")
+            continue
+        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return "invalid request: " + "; ".join(parts) + more
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Literal
 
 from service.api.errors import classify
@@ -20,16 +21,20 @@ def warm(desk: Newsdesk) -> None:
 
 
 class ModelWarmup:
+    retry_after_s = 5.0
+
     def __init__(self, desk: Newsdesk, gate: ModelGate) -> None:
         self.desk = desk
         self.gate = gate
         self.status: Literal["idle", "loading", "ready", "failed"] = "idle"
-        self.error = ""
+        self.error = ""  # of the last failed attempt, kept while a retry runs
+        self._failed_at = 0.0
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        """Start loading; also retries after a failure (each ``/readyz`` asks for that)."""
-        if self.status in ("idle", "failed"):
+        """Start loading; after a failure, try again (each ``/readyz`` asks, at most every few seconds)."""
+        retry_due = self.status == "failed" and time.monotonic() - self._failed_at >= self.retry_after_s
+        if self.status == "idle" or retry_due:
             self.status = "loading"
             self._task = asyncio.ensure_future(self._load())
 
@@ -38,7 +43,7 @@ class ModelWarmup:
             # Through the gate: a request arriving meanwhile waits instead of loading a second copy.
             await self.gate.run(lambda _stop: warm(self.desk), timed=False)
         except Exception as exc:
-            self.status, self.error = "failed", classify(exc)[2]
+            self.status, self.error, self._failed_at = "failed", classify(exc)[2], time.monotonic()
         else:
             self.status, self.error = "ready", ""
 
@@ -49,4 +54,6 @@ class ModelWarmup:
                 await self._task
 
     def describe(self) -> str:
-        return {"idle": "not loaded", "loading": "loading", "ready": "ok"}.get(self.status, f"failed: {self.error}")
+        if self.status == "ready":
+            return "ok"
+        return f"failed: {self.error}" if self.error else "loading"

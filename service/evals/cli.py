@@ -33,7 +33,7 @@ TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only entries wi
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -52,7 +52,7 @@ def _execute(run: EvalRun) -> RunReport:
         task = progress.add_task("preparing", total=len(run.items))
 
         def on_progress(done: int, total: int, item_id: str | None) -> None:
-            progress.update(task, completed=done, total=total, description=item_id or "resuming")
+            progress.update(task, completed=done, total=total, description=item_id or f"{done} kept from before")
 
         try:
             report = run.execute(on_progress)
@@ -177,7 +177,7 @@ def gate_cmd(
     console.print(table)
     broken = broken_since_baseline(result, baseline)
     for key, label in broken:
-        console.print(f"  [red]broke since baseline:[/red] {key} ({label})", highlight=False)
+        console.print(f"  [red]broke since baseline:[/red] {key} ({label})", highlight=False, soft_wrap=True)
     failed = [c for c in checks if not c.ok]
     if failed:
         raise _fail(f"gate failed: {len(failed)} of {len(checks)} checks", 1)

@@ -60,7 +60,7 @@ class Corpus:
         warnings: list[str] = []
         for item in dataset.items:
             refs = [(f"{item.id}/{f.id}", r) for f in item.facts for r in f.sources]
-            if isinstance(item, SummaryItem) and item.articles != "all":
+            if isinstance(item, SummaryItem) and item.articles is not None:
                 refs += [(f"{item.id} articles", r) for r in item.articles]
             unknown += [f"{where}: source {ref} matches no article" for where, ref in refs if not self.resolve(ref)]
             for fact in item.facts:

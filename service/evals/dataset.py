@@ -128,7 +128,16 @@ class Question(_Item):
 class SummaryItem(_Item):
     """A summary of some articles (``all`` for every article in the corpus) and the facts it must keep."""
 
-    articles: list[SourceRef] | Literal["all"]
+    articles: list[SourceRef] | None = Field(description="What to summarise; `all` (None) is every article.")
+
+    @field_validator("articles", mode="before")
+    @classmethod
+    def _all(cls, value: Any) -> Any:
+        if value == "all":
+            return None
+        if value is None or isinstance(value, str):
+            raise ValueError("`articles` is a list of sources, or `all`")
+        return value
 
     @model_validator(mode="after")
     def _has_facts(self) -> SummaryItem:
@@ -142,7 +151,7 @@ class SummaryItem(_Item):
 
     @property
     def prompt(self) -> str:
-        return "summary of " + ("all articles" if self.articles == "all" else ", ".join(map(str, self.articles)))
+        return "summary of " + ("all articles" if self.articles is None else ", ".join(map(str, self.articles)))
 
 
 Item = Question | SummaryItem
@@ -221,8 +230,8 @@ def _where(raw: dict[str, Any], loc: tuple[Any, ...]) -> str:
             ident = entry.get("id") if isinstance(entry, dict) else None
             parts[-1] = f"{parts[-1]}[{key}]" + (f" (id {ident!r})" if ident and len(parts) == 1 else "")
             node = entry
-        elif key in ("str", "list[SourceRef]", "literal['all']") or str(key).startswith("function-"):
-            continue  # union branch names: not part of the path in the file
+        elif not re.fullmatch(r"\w+", str(key)):
+            continue  # a union branch name, like list[...]: not part of the path in the file
         else:
             parts.append(str(key))
             node = node.get(key) if isinstance(node, dict) else None

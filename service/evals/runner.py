@@ -156,7 +156,7 @@ class EvalRun:
 
     def _output(self, item: Item) -> dict[str, Any]:
         if isinstance(item, SummaryItem):
-            ids = None if item.articles == "all" else sorted(set().union(*(self.corpus.resolve(r) for r in item.articles)))
+            ids = None if item.articles is None else sorted(set().union(*(self.corpus.resolve(r) for r in item.articles)))
             return self.desk.summarizer(self.prompt_ref).summarize(ids).to_dict()
         answer = self.desk.answerer(self.prompt_ref).answer([{"role": "user", "content": item.question}])
         return answer.to_dict()

@@ -11,7 +11,7 @@ from service.ingest.chunking import chunk_article, make_splitter
 from service.ingest.clean import clean
 from service.errors import InvalidInput
 from service.ingest.loaders import iter_files, load_file
-from service.ingest.models import Article, RawArticle
+from service.ingest.models import Article, Chunk, RawArticle
 from service.settings import Settings
 from service.store.chroma import ArticleStore
 
@@ -34,20 +34,39 @@ class IngestReport:
 
 
 class Ingestor:
+    """Embeds pending articles' chunks together (``embedding_batch_size`` per call) before writing."""
+
     def __init__(self, store: ArticleStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.splitter = make_splitter(settings.chunk_size, settings.chunk_overlap)
+        self._pending: list[tuple[Article, list[Chunk]]] = []
+        self._seen: set[str] = set()
+
+    def _queue(self, article: Article, report: IngestReport) -> None:
+        if article.id in self._seen or self.store.has(article.id):
+            report.unchanged.append(article)
+            return
+        self._seen.add(article.id)
+        self._pending.append((article, chunk_article(article, self.splitter)))
+
+    def _flush(self, report: IngestReport) -> None:
+        """Embed everything pending (all or nothing), then write article by article."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        embeddings = self.store.embeddings
+        vectors = iter(embeddings.embed_documents([c.text for _, chunks in pending for c in chunks]))
+        titles = embeddings.embed_documents([a.title for a, _ in pending])
+        for (article, chunks), title_vector in zip(pending, titles, strict=True):
+            report.replaced += self.store.write(article, chunks, [next(vectors) for _ in chunks], title_vector)
+            report.added.append(article)
+            report.chunks_written += len(chunks)
 
     def ingest_raw(self, raw: RawArticle, report: IngestReport) -> Article:
         article = clean(raw)
-        if self.store.has(article.id):
-            report.unchanged.append(article)
-            return article
-        chunks = chunk_article(article, self.splitter)
-        report.replaced += self.store.write(article, chunks)
-        report.added.append(article)
-        report.chunks_written += len(chunks)
+        self._queue(article, report)
+        self._flush(report)
         return article
 
     def ingest_paths(
@@ -57,14 +76,19 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport()
         files = list(iter_files(paths))
+        self._seen.clear()
         for done, path in enumerate(files, 1):
             try:
-                for raw in load_file(path, self.settings.max_file_bytes):
-                    self.ingest_raw(raw, report)
+                # A file fails whole: every article in it is cleaned before any is queued.
+                for article in [clean(raw) for raw in load_file(path, self.settings.max_file_bytes)]:
+                    self._queue(article, report)
             except InvalidInput as exc:
                 message = str(exc)
                 report.errors.append(message if message.startswith(str(path)) else f"{path}: {message}")
+            if sum(len(chunks) for _, chunks in self._pending) >= self.settings.embedding_batch_size * 4:
+                self._flush(report)
             if on_file:
                 on_file(path, done, len(files))
+        self._flush(report)
         report.seconds = time.perf_counter() - started
         return report

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from service.desk import Newsdesk
@@ -9,12 +12,14 @@ from service.settings import Settings
 from service.slack.bot import build_app
 
 
-def socket_mode_handler(desk: Newsdesk, settings: Settings) -> AsyncSocketModeHandler:
+async def run_socket_mode(desk: Newsdesk, settings: Settings, on_connected: Callable[[], None] = lambda: None) -> None:
+    """Connect with the app-level token and serve until cancelled."""
     if settings.slack_app_token is None:
         raise ValueError("Socket Mode needs an app-level token (xapp-…) in NEWSDESK_SLACK_APP_TOKEN")
-    return AsyncSocketModeHandler(build_app(desk, settings), settings.slack_app_token.get_secret_value())
-
-
-async def run_socket_mode(desk: Newsdesk, settings: Settings) -> None:
-    """Connect and serve until cancelled."""
-    await socket_mode_handler(desk, settings).start_async()
+    handler = AsyncSocketModeHandler(build_app(desk, settings), settings.slack_app_token.get_secret_value())
+    await handler.connect_async()
+    on_connected()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await handler.close_async()

@@ -73,7 +73,7 @@ def published_day(published: str | None) -> int | None:
 class ArticleStore:
     def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, name: str, where: str) -> None:
         self._client = client
-        self._embeddings = embeddings
+        self.embeddings = embeddings
         self._name = name
         self.where = where
 
@@ -102,7 +102,7 @@ class ArticleStore:
             return Chroma(
                 client=self._client,
                 collection_name=f"{self._name}_{suffix}",
-                embedding_function=self._embeddings,
+                embedding_function=self.embeddings,
                 collection_configuration={"hnsw": {"space": "cosine", "ef_search": 200}},
             )
 
@@ -114,6 +114,16 @@ class ArticleStore:
     def articles(self) -> Chroma:
         return self._collection("articles")
 
+    # Writes go to the raw collections with vectors computed by the caller, so that ingestion
+    # can embed many articles' chunks in one batch.
+    @property
+    def _raw_chunks(self) -> chromadb.Collection:
+        return self.chunks._collection
+
+    @property
+    def _raw_articles(self) -> chromadb.Collection:
+        return self.articles._collection
+
     def ping(self) -> None:
         with self._guard():
             self._client.heartbeat()
@@ -124,8 +134,10 @@ class ArticleStore:
         with self._guard():
             return bool(self.articles.get(ids=[article_id], include=[])["ids"])
 
-    def write(self, article: Article, chunks: list[Chunk]) -> list[str]:
-        """Store an article and its chunks; returns ids of older versions it replaced."""
+    def write(
+        self, article: Article, chunks: list[Chunk], chunk_vectors: list[list[float]], title_vector: list[float]
+    ) -> list[str]:
+        """Store an article and its embedded chunks; returns ids of older versions it replaced."""
         base = {"article_id": article.id, "title": article.title, "source": article.source}
         for key in ("outlet", "published", "url"):
             if getattr(article, key):
@@ -134,12 +146,18 @@ class ArticleStore:
             base["published_day"] = day
         with self._guard():
             if chunks:
-                self.chunks.add_texts(
-                    [c.text for c in chunks],
-                    metadatas=[{**base, "chunk_index": c.index, "start": c.start, "end": c.end} for c in chunks],
+                self._raw_chunks.upsert(
                     ids=[c.id for c in chunks],
+                    embeddings=chunk_vectors,
+                    documents=[c.text for c in chunks],
+                    metadatas=[{**base, "chunk_index": c.index, "start": c.start, "end": c.end} for c in chunks],
                 )
-            self.articles.add_texts([article.text], metadatas=[{**base, "chunk_count": len(chunks)}], ids=[article.id])
+            self._raw_articles.upsert(
+                ids=[article.id],
+                embeddings=[title_vector],
+                documents=[article.text],
+                metadatas=[{**base, "chunk_count": len(chunks)}],
+            )
             stale = [i for i in self.articles.get(where={"source": article.source}, include=[])["ids"] if i != article.id]
         for old in stale:
             self.delete(old)
@@ -184,7 +202,7 @@ class ArticleStore:
 
     def count_chunks(self) -> int:
         with self._guard():
-            return self.chunks._collection.count()
+            return self._raw_chunks.count()
 
 
 def _stored(article_id: str, meta: dict[str, Any], text: str = "") -> StoredArticle:

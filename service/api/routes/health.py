@@ -36,8 +36,8 @@ def healthz() -> Health:
 @router.get("/readyz", response_model=Ready, responses={503: {"model": ErrorBody, "description": "not ready"}})
 async def readyz(state: State) -> Ready | JSONResponse:
     """Ready to answer: the chat model is loaded and Chroma answers."""
-    state.warmup.start()  # no-op unless it failed before: then try again
     checks = {"model": state.warmup.describe()}
+    state.warmup.start()  # after a failure: try again, in the background
     try:
         await run_in_threadpool(lambda: state.desk.store.ping())
         checks["store"] = "ok"
