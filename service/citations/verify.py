@@ -4,7 +4,8 @@ For each drafted sentence and each source number it cites, find the sentence (or
 adjacent sentences) in that source that best supports it and return it as a verbatim quote
 with offsets in the article. A number that names no retrieved source is removed and counted;
 a citation whose source does not support the sentence is moved to a retrieved source that
-does (counted as corrected); a sentence left with no support is flagged ``unsupported``.
+does, and a source that says it clearly better is added (both counted as corrected); a
+sentence left with no support is flagged ``unsupported``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from service.retrieval.coverage import terms as _terms
 
 SUPPORT_THRESHOLD = 0.5
+BETTER_MARGIN = 0.2
 _SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’]?|$)")
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 
@@ -169,18 +171,20 @@ def verify(
         claimed = list(dict.fromkeys(draft.sources))
         valid = [n for n in claimed if n in by_n]
         result.removed_markers += len(claimed) - len(valid)
+        best_cited = 0.0
         for n in valid:
             score, span = best_support(text, by_n[n].text)
             if score >= threshold:
                 sentence.citations.append(index.cite(by_n[n], span))
-        if not sentence.citations:
-            # The cited sources don't say it; does another retrieved source?
-            scored = [(best_support(text, s.text), s) for s in sources if s.n not in valid]
-            if scored:
-                (score, span), source = max(scored, key=lambda x: x[0][0])
-                if score >= threshold:
-                    sentence.citations.append(index.cite(source, span))
-                    result.corrected_markers += 1
+                best_cited = max(best_cited, score)
+        # Another retrieved source that says it clearly better (or at all, when the cited ones
+        # don't) is cited too: small models often pick the wrong number.
+        others = [(best_support(text, s.text), s) for s in sources if s.n not in valid]
+        if others:
+            (score, span), source = max(others, key=lambda x: x[0][0])
+            if score >= threshold and (not sentence.citations or score >= best_cited + BETTER_MARGIN):
+                sentence.citations.append(index.cite(source, span))
+                result.corrected_markers += 1
         sentence.citations = list(dict.fromkeys(sentence.citations))
         sentence.unsupported = not sentence.citations
         result.sentences.append(sentence)

@@ -44,3 +44,13 @@ def test_same_quote_cited_twice_gets_one_number() -> None:
 def test_prose_with_inline_markers_is_parsed() -> None:
     drafts = parse_prose("Qin greeted him [1][2]. Balloon delayed it [2].")
     assert [(d.text, d.sources) for d in drafts] == [("Qin greeted him.", [1, 2]), ("Balloon delayed it.", [2])]
+
+
+def test_source_that_says_it_clearly_better_is_cited_too() -> None:
+    sources = [
+        Source(1, "a:0", "a", "A", "Minute Mirror", "Blinken met officials in Beijing on Sunday.", 0),
+        Source(2, "b:0", "b", "B", "The New Daily", "Qin Gang greeted Blinken in English at the villa door in Beijing.", 0),
+    ]
+    v = verify([Draft("Qin Gang greeted Blinken in English at the villa door in Beijing.", [1])], sources)
+    assert [c.outlet for c in v.citations] == ["The New Daily"] or "The New Daily" in [c.outlet for c in v.citations]
+    assert v.corrected_markers == 1
