@@ -57,3 +57,10 @@ def test_config_prints_masked_json(tmp_path: Path) -> None:
 def test_chroma_down_is_a_clear_error(tmp_path: Path) -> None:
     result = run(tmp_path, "articles", NEWSDESK_CHROMA_HOST="127.0.0.1", NEWSDESK_CHROMA_PORT="9")
     assert result.returncode == 1 and "unreachable" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_empty_and_oversized_questions_are_refused(tmp_path: Path) -> None:
+    empty = run(tmp_path, "ask", "  ")
+    assert empty.returncode == 1 and "the question is empty" in empty.stderr
+    huge = run(tmp_path, "ask", "why " * 600)
+    assert huge.returncode == 1 and "the limit is 2000" in huge.stderr and "Traceback" not in huge.stderr

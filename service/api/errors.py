@@ -83,6 +83,19 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(exc_type, _handle)
 
 
+def event_stream(description: str, events: list[str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """An OpenAPI 200 ``text/event-stream`` entry; the schema describes one event (JSON in ``data``)."""
+    event: dict[str, Any] = {"type": "string"}
+    if events:
+        event["enum"] = events
+    item = {
+        "type": "object",
+        "properties": {"event": event, "data": {"type": "string", "contentMediaType": "application/json"}},
+        "required": ["data"],
+    }
+    return {200: {"description": description, "content": {"text/event-stream": {"schema": item}}}}
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for these error statuses, all with the one error body."""
     return {s: {"model": ErrorBody, "description": _HTTP_CODES.get(s, "error")} for s in statuses}

@@ -33,7 +33,7 @@ class ModelGate:
         self.timeout_s = timeout_s
         self.admitted = 0  # running + waiting; only touched on the event loop
         self._lock = asyncio.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
+        self._executor: ThreadPoolExecutor | None = None  # made on first use, again after close()
         self._mean_job_s = 10.0  # moving average, for Retry-After
 
     def retry_after(self) -> int:
@@ -61,6 +61,8 @@ class ModelGate:
             raise
         stop = threading.Event()
         started = time.perf_counter()
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
         future = loop.run_in_executor(self._executor, job, stop)
 
         def release(done: asyncio.Future[T]) -> None:
@@ -85,4 +87,6 @@ class ModelGate:
             raise
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

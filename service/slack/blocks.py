@@ -66,16 +66,16 @@ def context_block(result: Cited) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)}]}
 
 
+FEEDBACK_BUTTONS = {"feedback_helpful": "👍 Helpful", "feedback_not_helpful": "👎 Not helpful"}
+
+
 def feedback_block(ref: FeedbackRef) -> Block:
     value = ref.to_value()
-    return {
-        "type": "actions",
-        "block_id": "feedback",
-        "elements": [
-            {"type": "button", "action_id": "feedback_helpful", "text": {"type": "plain_text", "text": "👍 Helpful"}, "value": value},
-            {"type": "button", "action_id": "feedback_not_helpful", "text": {"type": "plain_text", "text": "👎 Not helpful"}, "value": value},
-        ],
-    }
+    buttons = [
+        {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": label}, "value": value}
+        for action_id, label in FEEDBACK_BUTTONS.items()
+    ]
+    return {"type": "actions", "block_id": "feedback", "elements": buttons}
 
 
 def result_blocks(result: Cited, feedback: FeedbackRef, heading: str | None = None) -> list[Block]:

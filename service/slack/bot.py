@@ -15,8 +15,9 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from service.api.gate import ModelGate
@@ -32,6 +33,8 @@ from service.slack.gate import EventGate, SeenSet
 
 log = logging.getLogger(__name__)
 WORKING = "eyes"
+# What a Web API call can raise: an error answer from Slack, or no answer at all.
+SLACK_FAILURES = (SlackClientError, aiohttp.ClientError, TimeoutError)
 Reply = tuple[list[Block], str]  # blocks and their plain-text fallback
 
 
@@ -69,7 +72,12 @@ class NewsdeskBot:
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("slack background task failed", exc_info=task.exception())
 
     @staticmethod
     async def _reply(make: Callable[[], Awaitable[Reply]]) -> tuple[Reply, bool]:
@@ -139,7 +147,8 @@ class NewsdeskBot:
             return
         if cmd.verb == "ask":
             heading = f"<@{user}> asked: {escape(cmd.arg)}"
-            (blocks, text), ok = await self._reply(lambda: self._answer([{"role": "user", "content": cmd.arg}], heading))
+            question = [{"role": "user", "content": cmd.arg}]
+            (blocks, text), ok = await self._reply(lambda: self._answer(question, heading))
         else:
             what = escape(cmd.arg) if cmd.arg else "all articles"
             heading = f"<@{user}> asked for a summary of {what}"
@@ -149,8 +158,8 @@ class NewsdeskBot:
             return
         try:
             await client.chat_postMessage(channel=command["channel_id"], text=text, blocks=blocks, unfurl_links=False)
-        except SlackApiError as exc:  # e.g. a private channel the bot is not in: the response URL still works
-            log.info("chat.postMessage to %s failed (%s); answering via response_url", command["channel_id"], _error(exc))
+        except SLACK_FAILURES as exc:  # e.g. a private channel the bot is not in: the response URL still works
+            log.info("posting to %s failed (%s); answering via response_url", command["channel_id"], _error(exc))
             await respond(text=text, blocks=blocks, response_type="in_channel", replace_original=False)
 
     async def _article_list(self) -> Reply:
@@ -177,34 +186,35 @@ class NewsdeskBot:
             self.feedback.record, ref, rating, answer, user=user, channel=channel, message_ts=message.get("ts")
         )
         try:
-            await client.chat_postEphemeral(
-                channel=channel, user=user, thread_ts=message.get("thread_ts"), text="Thanks, your feedback was recorded."
-            )
-        except SlackApiError as exc:
+            thanks = "Thanks, your feedback was recorded."
+            await client.chat_postEphemeral(channel=channel, user=user, thread_ts=message.get("thread_ts"), text=thanks)
+        except SLACK_FAILURES as exc:
             log.info("feedback thank-you not posted: %s", _error(exc))
 
 
-def _error(exc: SlackApiError) -> str:
-    return str(exc.response.get("error", exc))
+def _error(exc: Exception) -> str:
+    return str(exc.response.get("error", exc)) if isinstance(exc, SlackApiError) else repr(exc)
 
 
 async def _react(call: Callable[..., Awaitable[Any]], channel: str, ts: str) -> None:
     """Add or remove the working reaction; a failure here must not stop the answer."""
     try:
         await call(channel=channel, timestamp=ts, name=WORKING)
-    except SlackApiError as exc:
+    except SLACK_FAILURES as exc:
         log.info("reaction %s on %s failed: %s", WORKING, ts, _error(exc))
 
 
 async def _post(client: AsyncWebClient, *, channel: str, thread_ts: str, blocks: list[Block], text: str) -> None:
     """Post blocks; if Slack rejects them, post the plain text, so the user is never left without a reply."""
     try:
-        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text=text, unfurl_links=False)
-    except SlackApiError as exc:
+        await client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, blocks=blocks, text=text, unfurl_links=False
+        )
+    except SLACK_FAILURES as exc:
         log.error("chat.postMessage with blocks failed (%s); posting plain text", _error(exc))
         try:
             await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text[:3000])
-        except SlackApiError as again:
+        except SLACK_FAILURES as again:
             log.error("chat.postMessage failed: %s", _error(again))
 
 

@@ -37,7 +37,8 @@ class FeedbackRef:
     @classmethod
     def from_value(cls, value: str) -> FeedbackRef:
         data = json.loads(value)
-        return cls(**{k: str(data.get(k, "")) for k in ("kind", "question", "prompt_version", "model")})  # type: ignore[arg-type]
+        fields = ("kind", "question", "prompt_version", "model")
+        return cls(**{k: str(data.get(k, "")) for k in fields})  # type: ignore[arg-type]
 
 
 def feedback_path(settings: Settings) -> Path:

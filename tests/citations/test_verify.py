@@ -52,5 +52,5 @@ def test_source_that_says_it_clearly_better_is_cited_too() -> None:
         Source(2, "b:0", "b", "B", "The New Daily", "Qin Gang greeted Blinken in English at the villa door in Beijing.", 0),
     ]
     v = verify([Draft("Qin Gang greeted Blinken in English at the villa door in Beijing.", [1])], sources)
-    assert [c.outlet for c in v.citations] == ["The New Daily"] or "The New Daily" in [c.outlet for c in v.citations]
+    assert "The New Daily" in [c.outlet for c in v.citations]
     assert v.corrected_markers == 1

@@ -16,6 +16,8 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from langchain_core.embeddings import DeterministicFakeEmbedding
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import SecretStr
 
 from service.api.app import create_app
@@ -63,6 +65,9 @@ class StubDesk:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # What the API app's start-up warm-up touches.
+        self.embeddings = DeterministicFakeEmbedding(size=8)
+        self.llm = FakeListChatModel(responses=["OK"])
         self.asked: list[list[dict[str, str]]] = []
         self.summarized: list[list[str] | None] = []
         self.error: Exception | None = None

@@ -22,7 +22,7 @@ def test_records_append_json_lines(tmp_path: Path) -> None:
     log.record(ref, "not_helpful", "- a bullet [1].", user="U2")
     lines = [json.loads(x) for x in log.path.read_text().splitlines()]
     assert [x["rating"] for x in lines] == ["helpful", "not_helpful"]
-    assert lines[0]["question"] == "summarize a1" and lines[0]["answer"] == "- a bullet [1]." and lines[0]["user"] == "U1"
+    assert (lines[0]["question"], lines[0]["answer"], lines[0]["user"]) == ("summarize a1", "- a bullet [1].", "U1")
 
 
 def test_the_feedback_file_defaults_to_the_data_dir(tmp_path: Path) -> None:

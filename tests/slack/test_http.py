@@ -186,7 +186,7 @@ def test_slash_ask_acks_ephemerally_then_posts_in_the_channel(
     resp = post(command, form=True)
     assert resp.status_code == 200
     assert resp.json()["text"] == "Working on it…"
-    assert resp.json().get("response_type", "ephemeral") == "ephemeral"
+    assert resp.json()["response_type"] == "ephemeral"
     (posted,) = fake_slack.wait_for("chat.postMessage")
     assert posted["channel"] == "C0002" and "thread_ts" not in posted
     assert posted["blocks"][0]["text"]["text"] == "<@UALICE> asked: Who greeted Blinken?"
@@ -207,7 +207,8 @@ def test_slash_summarize_finds_the_article_by_title_words(post: Post, fake_slack
 
 def test_slash_failures_and_help_go_only_to_the_asker(post: Post, fake_slack: FakeSlack, desk: StubDesk) -> None:
     base = {"command": "/newsdesk", "user_id": "UALICE", "channel_id": "C0002"}
-    assert "Usage" in post({**base, "text": "", "response_url": fake_slack.response_url("help")}, form=True).json()["text"]
+    usage = post({**base, "text": "", "response_url": fake_slack.response_url("help")}, form=True).json()
+    assert usage["response_type"] == "ephemeral" and "Usage" in usage["text"]
     post({**base, "text": "summarize no such thing", "response_url": fake_slack.response_url("missing")}, form=True)
     (said,) = fake_slack.wait_for("response_url:missing")
     assert said["response_type"] == "ephemeral"
@@ -264,3 +265,10 @@ def test_secrets_never_reach_the_logs(
     fake_slack.wait_for("reactions.remove")
     assert "slack_sdk" in caplog.text  # the Web API client did log its requests at debug level
     assert BOT_TOKEN not in caplog.text and SIGNING_SECRET not in caplog.text
+
+
+def test_a_failing_reaction_does_not_stop_the_answer(post: Post, fake_slack: FakeSlack) -> None:
+    fake_slack.failing["reactions.add"] = "missing_scope"
+    post(event_body(mention()))
+    (posted,) = fake_slack.wait_for("chat.postMessage")
+    assert posted["text"] == "Yang Tao greeted Blinken [1]."

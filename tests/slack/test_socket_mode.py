@@ -28,7 +28,6 @@ def test_socket_mode_answers_a_mention_once_and_acks_every_envelope(tmp_path: Pa
     )
     try:
         fake_slack.wait_connected(timeout=120)
-        (opened,) = fake_slack.called("apps.connections.open")
         assert [c.authorization for c in fake_slack.calls if c.method == "apps.connections.open"] == [
             f"Bearer {APP_TOKEN}"
         ]
@@ -37,6 +36,7 @@ def test_socket_mode_answers_a_mention_once_and_acks_every_envelope(tmp_path: Pa
         fake_slack.send_envelope({"envelope_id": "env-2", "type": "events_api", "payload": body, "retry_attempt": 1})
 
         (posted,) = fake_slack.wait_for("chat.postMessage", timeout=120)
+        assert posted["text"] == "The articles don't say."
         assert posted["channel"] == "C0001" and posted["thread_ts"] == "1700000000.000100"
         assert any(b["type"] == "context" and "answer@v1" in b["elements"][0]["text"] for b in posted["blocks"])
         fake_slack.wait_for("reactions.remove")

@@ -157,7 +157,7 @@ def _load_upload(name: str, data: bytes, max_bytes: int) -> list[RawArticle]:
             },
         }
     },
-    responses=error_responses(415),
+    responses=error_responses(400, 415),
 )
 async def ingest(request: Request, state: State) -> IngestResponse:
     """Ingest articles sent as JSON, or one uploaded file; unchanged articles are skipped."""
@@ -169,7 +169,7 @@ async def ingest(request: Request, state: State) -> IngestResponse:
             raise RequestValidationError(exc.errors(include_url=False, include_input=False)) from None
         raws = [a.raw() for a in body.articles]
     elif content_type == "multipart/form-data":
-        async with request.form(max_files=1, max_fields=1) as form:
+        async with request.form(max_files=1, max_fields=10) as form:
             upload = form.get("file")
             if not isinstance(upload, UploadFile):
                 raise InvalidInput("send the article file in the form field 'file'")

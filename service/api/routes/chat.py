@@ -10,7 +10,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from service.api import generation
 from service.api.auth import require_api_key
-from service.api.errors import classify, error_body, error_responses
+from service.api.errors import classify, error_body, error_responses, event_stream
 from service.api.schemas import ChatRequest, ChatResponse, check_question
 from service.api.state import ApiState, State
 from service.chains.answer import Answer
@@ -34,7 +34,7 @@ _STREAM_DOC = (
     response_model=ChatResponse,
     description="Answer the last user message from the stored articles, every claim cited. Stateless: "
     "send the earlier turns for follow-ups. " + _STREAM_DOC,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses=event_stream("The answer (JSON), or a stream of events", ["token", "answer", "error"]),
 )
 async def chat(body: ChatRequest, state: State) -> ChatResponse | EventSourceResponse:
     messages = [m.model_dump() for m in body.messages]

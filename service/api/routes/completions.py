@@ -19,7 +19,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from service.api import generation
 from service.api.auth import require_api_key
-from service.api.errors import classify, error_body, error_responses
+from service.api.errors import classify, error_body, error_responses, event_stream
 from service.api.schemas import MAX_MESSAGE_CHARS, MAX_MESSAGES, CitationOut, check_question
 from service.api.state import ApiState, State
 from service.chains.answer import Answer
@@ -108,8 +108,11 @@ def _extras(answer: Answer) -> dict[str, Any]:
     }
 
 
-@router.post("/chat/completions", response_model=CompletionResponse,
-             responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}})  # fmt: skip
+@router.post(
+    "/chat/completions",
+    response_model=CompletionResponse,
+    responses=event_stream("The completion (JSON), or chat.completion.chunk events ending with [DONE]"),
+)
 async def chat_completions(body: CompletionRequest, state: State) -> CompletionResponse | EventSourceResponse:
     messages = body.conversation()
     check_question(messages, state.settings.max_question_chars)

@@ -1,0 +1,76 @@
+"""docker-compose.yml: parses with `docker compose config` where Docker is installed, and its
+api service is configured only through real settings, pointing at the other services by name."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from service.settings import PROJECT_ROOT, Settings
+from tests.deploy.compose import COMPOSE_FILE, api_environment, load_compose
+
+
+def _docker_compose() -> list[str] | None:
+    if shutil.which("docker") is None:
+        return None
+    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+    return ["docker", "compose"] if probe.returncode == 0 else None
+
+
+@pytest.mark.parametrize("profile", ["local-llm", "vllm"])
+def test_docker_compose_config_parses(profile: str) -> None:
+    command = _docker_compose()
+    if command is None:
+        pytest.skip("`docker compose` is not installed")
+    result = subprocess.run(
+        [*command, "-f", str(COMPOSE_FILE), "--profile", profile, "config", "--format", "json"],
+        capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert {"api", "chroma"} <= services.keys()
+    assert ("llm" if profile == "local-llm" else "vllm") in services
+
+
+def test_services_and_images() -> None:
+    services = load_compose()["services"]
+    assert services["api"]["build"] == "." and (PROJECT_ROOT / "Dockerfile").is_file()
+    assert services["chroma"]["image"] == "chromadb/chroma:1.5.9"
+    assert services["llm"]["image"].startswith("ghcr.io/ggml-org/llama.cpp:server")
+    assert services["llm"]["profiles"] == ["local-llm"]
+    assert services["vllm"]["image"].startswith("vllm/vllm-openai:")
+    assert services["vllm"]["profiles"] == ["vllm"]
+    for name in ("api", "chroma", "llm", "vllm"):
+        assert "healthcheck" in services[name], name
+
+
+def test_api_environment_is_real_settings_pointing_at_services() -> None:
+    env = api_environment()
+    assert {k for k in env if not k.startswith("NEWSDESK_")} == set()
+    settings = Settings(**{k.removeprefix("NEWSDESK_").lower(): v for k, v in env.items()})  # validates every value
+    assert settings.chroma_host == "chroma" and settings.chroma_port == 8000
+    assert settings.chat_provider == "openai_compatible"
+    assert settings.openai_base_url == "http://llm:8080/v1"
+    assert settings.json_dialect == "json_schema"  # llama.cpp's C++ server and vLLM
+
+
+def test_model_server_serves_the_shipped_gguf_under_the_chat_model_name() -> None:
+    compose = load_compose()
+    services, env = compose["services"], api_environment()
+    model_key = Settings().local_model
+    assert f"/models/{model_key}.gguf" in services["llm"]["command"]
+    assert model_key in services["models"]["command"]
+    served = env["NEWSDESK_CHAT_MODEL"]
+    assert served in services["llm"]["command"] and served in services["vllm"]["command"]
+    # both model servers answer as http://llm:8080
+    assert "8080" in services["llm"]["command"] and "8080" in services["vllm"]["command"]
+    assert "llm" in services["vllm"]["networks"]["default"]["aliases"]
+
+
+def test_env_overrides_reach_the_api() -> None:
+    env = api_environment({"NEWSDESK_CHAT_PROVIDER": "local", "NEWSDESK_OPENAI_BASE_URL": "http://gpu-box:8000/v1"})
+    assert env["NEWSDESK_CHAT_PROVIDER"] == "local"
+    assert env["NEWSDESK_OPENAI_BASE_URL"] == "http://gpu-box:8000/v1"
