@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.errors import InvalidInput
 from service.ingest.chunking import chunk_article, make_splitter
 from service.ingest.clean import clean
-from service.errors import InvalidInput
 from service.ingest.loaders import iter_files, load_file
 from service.ingest.models import Article, Chunk, RawArticle
 from service.settings import Settings

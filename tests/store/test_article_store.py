@@ -71,9 +71,8 @@ def test_bad_files_do_not_stop_good_ones_or_leave_anything(desk: Newsdesk, tmp_p
 
 
 def test_unreachable_chroma_server_is_a_clear_error(tmp_path: Path) -> None:
-    from tests.conftest import free_port
-
     from service.store.chroma import StoreUnavailable
+    from tests.conftest import free_port
 
     with pytest.raises(StoreUnavailable, match="unreachable"):
         Newsdesk(Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=free_port())).store.list_articles()
