@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from service.chains.answer import Answer
 from service.desk import Newsdesk
 from service.errors import NewsdeskError
 from service.evals.cli import eval_app
@@ -96,7 +97,7 @@ def delete(article_id: Annotated[str, typer.Argument(help="Article id, as `newsd
     console.print(f"deleted {article_id}")
 
 
-def _print_answer(answer: "Answer") -> None:  # noqa: F821 - imported lazily below
+def _print_answer(answer: Answer) -> None:
     console.print(f"[bold]Q:[/bold] {answer.question}", highlight=False)
     if answer.standalone_question != answer.question:
         console.print(f"[dim](searched as: {answer.standalone_question})[/dim]", highlight=False)

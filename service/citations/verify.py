@@ -105,7 +105,7 @@ def best_support(claim: str, text: str) -> tuple[float, tuple[int, int]]:
     spans = sentence_spans(text)
     if not claim_terms or not spans:
         return 0.0, (0, 0)
-    candidates = [(s, 0.0) for s in spans] + [((a[0], b[1]), 0.1) for a, b in zip(spans, spans[1:])]
+    candidates = [(s, 0.0) for s in spans] + [((a[0], b[1]), 0.1) for a, b in zip(spans, spans[1:], strict=False)]
     best = (0.0, spans[0])
     for (start, end), penalty in candidates:
         score = len(claim_terms & _terms(text[start:end])) / len(claim_terms) - penalty
