@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -30,6 +33,31 @@ def _desk() -> Newsdesk:
 def _fail(message: str, code: int = 1) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False)
     return typer.Exit(code)
+
+
+# Settings are read before any command runs, so a bad value is one clear line, not a traceback.
+@app.callback()
+def _check_settings() -> None:
+    try:
+        get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'NEWSDESK_' + '_'.join(map(str, e['loc'])).upper() if e['loc'] else 'settings'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise _fail(f"invalid settings: {problems}") from None
+    except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
+        raise _fail(f"NEWSDESK_CONFIG is not valid YAML or TOML: {' '.join(str(exc).split())}") from None
+    except ValueError as exc:  # NEWSDESK_CONFIG naming no file
+        raise _fail(str(exc)) from None
+
+
+def _utf8(value: str, what: str) -> None:
+    """Bytes the terminal's encoding could not decode arrive as surrogates; refuse them plainly."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise _fail(f"the {what} is not valid UTF-8 text; check the terminal's encoding") from None
 
 
 @app.command()
@@ -127,6 +155,8 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
 ) -> None:
     """Answer a question from the stored articles, with verified citations."""
+    for what, value in (("question", question), ("outlet", outlet or ""), *(("article id", a) for a in article or [])):
+        _utf8(value, what)
     from service.retrieval.filters import Filters
 
     try:
