@@ -4,9 +4,9 @@ Real model: the same questions answered in-process (``Answerer.answer`` / ``.str
 ``newsdesk serve`` on loopback (``POST /v1/chat``, whole and streamed); reports the ratio.
 Scripted model: the same comparison with a canned instant reply, which isolates the API's own
 cost (HTTP, JSON, queue, thread hop) in milliseconds.
-Totals are measured in one pass over the questions and first tokens in another, so no call
-reuses the previous call's prompt from llama.cpp's cache.
-Usage: python -m benchmarks.api_overhead [--runs 2] [--scripted-runs 50]
+Whole answers are timed in one pass over the questions and first tokens in another, so no call
+reuses the previous call's prompt from llama.cpp's cache; direct and API calls alternate.
+Usage: python -m benchmarks.api_overhead [--runs 3] [--scripted-runs 50]
 """
 
 from __future__ import annotations
@@ -75,11 +75,16 @@ def over_http(client: httpx.Client, url: str) -> tuple[Timer, Timer]:
     return whole, first
 
 
-def measure(runs: int, timers: tuple[Timer, Timer]) -> tuple[float, float]:
-    """Medians of (whole answer, first token) over ``runs`` questions."""
+def compare(runs: int, direct_timers: tuple[Timer, Timer], api_timers: tuple[Timer, Timer]) -> list[float]:
+    """Medians of [direct whole, direct first, API whole, API first]; the two paths alternate, so a
+    busy machine slows both alike."""
     questions = list(itertools.islice(itertools.cycle(QUESTIONS), runs))
-    whole, first = timers
-    return median([whole(q) for q in questions]), median([first(q) for q in questions])
+    samples: list[list[float]] = [[], [], [], []]
+    for kind in (0, 1):  # all whole answers, then all first tokens
+        for q in questions:
+            samples[kind].append(direct_timers[kind](q))
+            samples[2 + kind].append(api_timers[kind](q))
+    return [median(s) for s in samples]
 
 
 @contextmanager
@@ -96,40 +101,33 @@ def thread_server(app: object) -> Iterator[str]:
         thread.join()
 
 
-def row(label: str, direct_s: tuple[float, float], api_s: tuple[float, float], unit: str) -> list[str]:
-    scale = 1000 if unit == "ms" else 1
-
+def row(label: str, medians: list[float], unit: str) -> list[str]:
     def fmt(seconds: float) -> str:
-        return f"{seconds * scale:.1f} {unit}" if unit == "ms" else f"{seconds:.2f} s"
+        return f"{seconds * 1000:.1f} ms" if unit == "ms" else f"{seconds:.2f} s"
 
-    (d_total, d_first), (h_total, h_first) = direct_s, api_s
-    return [label, fmt(d_total), fmt(h_total), fmt(h_total - d_total), f"{h_total / d_total:.2f}", fmt(d_first), fmt(h_first)]
+    d_whole, d_first, a_whole, a_first = medians
+    return [label, fmt(d_whole), fmt(a_whole), fmt(a_whole - d_whole), f"{a_whole / d_whole:.2f}", fmt(d_first), fmt(a_first)]
 
 
 def scripted_row(desk: Newsdesk, runs: int) -> list[str]:
     """The API's own cost: a canned instant model, the server in this process."""
     scripted = Newsdesk(desk.settings)
     scripted.__dict__["llm"] = GenericFakeChatModel(messages=itertools.cycle([CANNED]))
-    measure(3, direct(scripted))  # warm-up: embeddings, Chroma
-    direct_s = measure(runs, direct(scripted))
     with httpx.Client(timeout=60) as client, thread_server(create_app(desk=scripted)) as url:
-        measure(3, over_http(client, url))
-        api_s = measure(runs, over_http(client, url))
-    return row("scripted (instant) model", direct_s, api_s, "ms")
+        compare(3, direct(scripted), over_http(client, url))  # warm-up: embeddings, Chroma, connections
+        return row("scripted (instant) model", compare(runs, direct(scripted), over_http(client, url)), "ms")
 
 
 def real_model_row(desk: Newsdesk, runs: int) -> list[str]:
-    """The server runs in its own process, started after the direct calls (one model copy busy at a time)."""
-    desk.llm.invoke("Reply OK.", max_tokens=1)  # load the model before timing
-    direct_s = measure(runs, direct(desk))
+    """The server in its own process with its own model copy; calls alternate, so one model works at a time."""
     with serve(desk.settings.data_dir) as (url, _proc), httpx.Client(timeout=900) as client:
-        api_s = measure(runs, over_http(client, url))
-    return row(desk.settings.local_model, direct_s, api_s, "s")
+        desk.llm.invoke("Reply OK.", max_tokens=1)  # load this process's copy before timing
+        return row(desk.settings.local_model, compare(runs, direct(desk), over_http(client, url)), "s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=2, help="Questions per path on the real model (0: skip it).")
+    parser.add_argument("--runs", type=int, default=3, help="Questions per path on the real model (0: skip it).")
     parser.add_argument("--scripted-runs", type=int, default=50)
     args = parser.parse_args()
     console.print(f"[dim]{machine()}[/dim]")

@@ -47,7 +47,9 @@ def _check_settings() -> None:
         )
         raise _fail(f"invalid settings: {problems}") from None
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
-        raise _fail(f"NEWSDESK_CONFIG is not valid YAML or TOML: {' '.join(str(exc).split())}") from None
+        mark = getattr(exc, "problem_mark", None)
+        detail = f"{exc.problem} at line {mark.line + 1}" if mark else str(exc)  # type: ignore[attr-defined]
+        raise _fail(f"NEWSDESK_CONFIG is not valid YAML or TOML: {detail}") from None
     except ValueError as exc:  # NEWSDESK_CONFIG naming no file
         raise _fail(str(exc)) from None
 

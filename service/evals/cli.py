@@ -24,11 +24,10 @@ err = Console(stderr=True)
 
 DEFAULT_DATASET = PROJECT_ROOT / "evals" / "seeds.yaml"
 DEFAULT_CONFIG = PROJECT_ROOT / "evals" / "config.yaml"
+SHOW_BROKEN = 15
 
 DatasetOpt = Annotated[Path, typer.Option("--dataset", "-d", help="Gold dataset (YAML, see evals/README.md).")]
-CorpusOpt = Annotated[
-    Path | None, typer.Option(help="Folder of articles to ingest into a fresh store in the run folder.")
-]
+CorpusOpt = Annotated[Path | None, typer.Option(help="Folder of articles to ingest into a fresh store in the run folder.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Only entries with this tag (repeatable).")]
 
 
@@ -138,9 +137,11 @@ def compare_cmd(
     table = Table("metric", "A", "B", "Δ")
     for d in deltas:
         better = d.delta is not None and d.delta != 0 and (d.delta > 0) == METRICS[d.name].higher_is_better
-        shown = "" if d.delta is None else (f"{d.delta:+.1%}" if METRICS[d.name].fmt.endswith("%}") else f"{d.delta:+.1f}")
+        shown = "" if not d.delta else METRICS[d.name].fmt.replace("{:", "{:+").format(d.delta)
         colour = "green" if better else "red" if d.delta else "dim"
-        table.add_row(METRICS[d.name].label, format_metric(d.name, d.a), format_metric(d.name, d.b), f"[{colour}]{shown}[/{colour}]")
+        table.add_row(
+            METRICS[d.name].label, format_metric(d.name, d.a), format_metric(d.name, d.b), f"[{colour}]{shown}[/{colour}]"
+        )
     console.print(table)
 
 
@@ -171,13 +172,18 @@ def gate_cmd(
         console.print(f"baseline written to {cfg.baseline}", highlight=False)
         baseline = load_baseline(cfg.baseline)
     checks = check(result, cfg, baseline)
+    if baseline and baseline.get("dataset_sha") != result.meta.get("dataset_sha"):
+        err.print("[yellow]warning:[/yellow] the baseline was made from another version of the dataset", highlight=False)
     table = Table("metric", "value", "rule", "result", title=f"gate: {result.title}")
     for c in checks:
-        table.add_row(METRICS[c.metric].label, c.shown, c.rule, "[green]pass[/green]" if c.ok else "[red]FAIL[/red]")
+        verdict = "[dim]no data[/dim]" if c.value is None else "[green]pass[/green]" if c.ok else "[red]FAIL[/red]"
+        table.add_row(METRICS[c.metric].label, c.shown, c.rule, verdict)
     console.print(table)
     broken = broken_since_baseline(result, baseline)
-    for key, label in broken:
+    for key, label in broken[:SHOW_BROKEN]:
         console.print(f"  [red]broke since baseline:[/red] {key} ({label})", highlight=False, soft_wrap=True)
+    if len(broken) > SHOW_BROKEN:
+        console.print(f"  ... and {len(broken) - SHOW_BROKEN} more (see `newsdesk eval compare`)", highlight=False)
     failed = [c for c in checks if not c.ok]
     if failed:
         raise _fail(f"gate failed: {len(failed)} of {len(checks)} checks", 1)

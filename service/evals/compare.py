@@ -40,6 +40,13 @@ class MetricDelta:
 def compare(a: RunReport, b: RunReport) -> tuple[list[FactChange], list[MetricDelta]]:
     """Fact outcomes (stated and cited right; declined, for unanswerable entries) in A's order, then B's extras."""
     fa, fb = a.fact_outcomes(), b.fact_outcomes()
-    changes = [FactChange(k, (fa.get(k) or fb[k])[0], fa[k][1] if k in fa else None, fb[k][1] if k in fb else None) for k in [*fa, *(k for k in fb if k not in fa)]]
-    deltas = [MetricDelta(n, a.metrics.get(n), b.metrics.get(n)) for n in a.metrics if a.metrics.get(n) is not None or b.metrics.get(n) is not None]
+    changes = [
+        FactChange(k, (fa.get(k) or fb[k])[0], fa[k][1] if k in fa else None, fb[k][1] if k in fb else None)
+        for k in [*fa, *(k for k in fb if k not in fa)]
+    ]
+    deltas = [
+        MetricDelta(n, a.metrics.get(n), b.metrics.get(n))
+        for n in a.metrics
+        if a.metrics.get(n) is not None or b.metrics.get(n) is not None
+    ]
     return changes, deltas

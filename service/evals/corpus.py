@@ -65,7 +65,10 @@ class Corpus:
             unknown += [f"{where}: source {ref} matches no article" for where, ref in refs if not self.resolve(ref)]
             for fact in item.facts:
                 missing = [a for a in sorted(self.resolve_all(fact.sources)) if not states_normalised(self.normalised(a), fact)]
-                warnings += [f"{item.id}/{fact.id}: article {a} ({self.articles[a].outlet}) has no phrasing of {fact.label!r}" for a in missing]
+                warnings += [
+                    f"{item.id}/{fact.id}: article {a} ({self.articles[a].outlet}) has no phrasing of {fact.label!r}"
+                    for a in missing
+                ]
         if unknown:
             outlets = ", ".join(sorted({a.outlet or "(none)" for a in self.articles.values()})) or "none"
             raise DatasetError(

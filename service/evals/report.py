@@ -85,7 +85,8 @@ def render_markdown(report: RunReport) -> str:
         f"{c['unanswerable']} unanswerable), {c['facts']} gold facts |",
         f"| Prompt · model | `{m.get('prompt')}` · `{m.get('model')}` ({m.get('provider')}) |",
         f"| Corpus | `{m.get('corpus')}` ({m.get('articles')} articles), top_k {m.get('k')} |",
-        f"| Run | finished {m.get('finished')}, {m.get('wall_s')} s wall ({m.get('resumed', 0)} entries resumed); "
+        f"| Run | finished {m.get('finished')}, {m.get('wall_s')} s wall ({m.get('resumed', 0)} entries resumed, "
+        f"{sum(r.latency_s for r in report.results):.0f} s answering in all); "
         f"{c['generated']} generated, {c['errors']} errors; {c['prompt_tokens']}+{c['completion_tokens']} tokens |",
         "",
         "## Metrics",

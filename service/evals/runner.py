@@ -66,7 +66,10 @@ def _store_settings(settings: Settings, corpus: Path, out: Path) -> Settings:
     files = list(iter_files([corpus]))
     key = _sha(
         {
-            "files": [(str(p.relative_to(corpus) if corpus.is_dir() else p.name), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files],
+            "files": [
+                (str(p.relative_to(corpus) if corpus.is_dir() else p.name), hashlib.sha256(p.read_bytes()).hexdigest())
+                for p in files
+            ],
             "chunking": (settings.chunk_size, settings.chunk_overlap, settings.embedding_provider),
         }
     )
@@ -89,7 +92,11 @@ def _load_done(path: Path, run_key: str, items: list[Item]) -> dict[str, dict[st
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if record.get("run") == run_key and record.get("error") is None and fingerprints.get(record.get("id")) == record.get("item"):
+        if (
+            record.get("run") == run_key
+            and record.get("error") is None
+            and fingerprints.get(record.get("id")) == record.get("item")
+        ):
             done[record["id"]] = record
     return done
 
@@ -148,7 +155,15 @@ class EvalRun:
             "provider": s.chat_provider,
             "settings": {
                 k: getattr(s, k)
-                for k in ("top_k", "chunk_size", "chunk_overlap", "min_question_coverage", "temperature", "max_answer_tokens")
+                for k in (
+                    "top_k",
+                    "chunk_size",
+                    "chunk_overlap",
+                    "min_question_coverage",
+                    "temperature",
+                    "max_answer_tokens",
+                    "max_summary_tokens",
+                )
             },
             "articles": sorted(corpus.articles),
             "judge": self.judge,

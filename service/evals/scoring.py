@@ -244,9 +244,7 @@ def aggregate(results: list[ItemResult]) -> tuple[dict[str, float | None], dict[
         "prompt_tokens": sum(r.prompt_tokens for r in results),
         "completion_tokens": sum(r.completion_tokens for r in results),
     }
-    metrics: dict[str, float | None] = {
-        name: _ratio(c[num], c[den]) for name, (num, den) in FRACTIONS.items()
-    }
+    metrics: dict[str, float | None] = {name: _ratio(c[num], c[den]) for name, (num, den) in FRACTIONS.items()}
     metrics["latency_mean_s"] = statistics.fmean(latencies) if latencies else None
     metrics["latency_p95_s"] = _p95(latencies) if latencies else None
     metrics["tokens_mean"] = (c["prompt_tokens"] + c["completion_tokens"]) / len(ok) if ok else None
@@ -264,4 +262,3 @@ def by_tag(results: list[ItemResult]) -> dict[str, dict[str, float | None]]:
             **{k: metrics[k] for k in ("fact_recall", "citation_accuracy", "abstention", "pass_rate")},
         }
     return table
-

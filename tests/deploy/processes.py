@@ -19,7 +19,9 @@ def newsdesk_env(settings: Mapping[str, str]) -> dict[str, str]:
 
 
 @contextmanager
-def running(args: list[str], log: Path, ready_url: str, env: Mapping[str, str] | None = None, timeout: float = 120) -> Iterator[subprocess.Popen]:
+def running(
+    args: list[str], log: Path, ready_url: str, env: Mapping[str, str] | None = None, timeout: float = 120
+) -> Iterator[subprocess.Popen]:
     """``args`` as a process, once ``ready_url`` answers; stopped on exit (if it still runs)."""
     with log.open("ab") as out:
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=dict(env) if env else None)

@@ -66,9 +66,7 @@ def test_cited_answer_through_three_services(tmp_path: Path, local_gguf: Path) -
                     added = httpx.post(f"{url}/v1/articles", files={"file": (seed.name, f)}, timeout=120)
                 assert added.status_code == 200 and len(added.json()["added"]) == 1, added.text
 
-            response = httpx.post(
-                f"{url}/v1/chat", json={"messages": [{"role": "user", "content": QUESTION}]}, timeout=300
-            )
+            response = httpx.post(f"{url}/v1/chat", json={"messages": [{"role": "user", "content": QUESTION}]}, timeout=300)
             assert response.status_code == 200, response.text
             answer = response.json()
         except Exception:

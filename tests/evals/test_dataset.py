@@ -63,18 +63,27 @@ questions:
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (GOOD + "  - id: broken\n    question: What?\n    facts: [{sources: [Minute Mirror]}]\n",
-         ["questions[1] (id 'broken') > facts[0]", "needs `aliases` or a `regex`"]),
-        (GOOD + "  - id: bad-regex\n    question: What?\n    facts: [{regex: '(', sources: [X]}]\n",
-         ["questions[1] (id 'bad-regex') > facts[0] > regex", "does not compile"]),
-        (GOOD + "  - id: both\n    question: What?\n    answerable: false\n    facts: [{aliases: [x], sources: [X]}]\n",
-         ["questions[1] (id 'both')", "cannot have facts"]),
-        (GOOD + "  - id: nosrc\n    question: What?\n    facts: [{aliases: [x]}]\n",
-         ["questions[1] (id 'nosrc')", "names no `sources`"]),
-        (GOOD + "  - id: typo\n    question: What?\n    facts: [{alias: [x], sources: [X]}]\n",
-         ["questions[1] (id 'typo') > facts[0] > alias", "Extra inputs"]),
-        (GOOD + "  - id: ok\n    question: Again?\n    facts: [{aliases: [x], sources: [X]}]\n",
-         ["two entries have the id 'ok'"]),
+        (
+            GOOD + "  - id: broken\n    question: What?\n    facts: [{sources: [Minute Mirror]}]\n",
+            ["questions[1] (id 'broken') > facts[0]", "needs `aliases` or a `regex`"],
+        ),
+        (
+            GOOD + "  - id: bad-regex\n    question: What?\n    facts: [{regex: '(', sources: [X]}]\n",
+            ["questions[1] (id 'bad-regex') > facts[0] > regex", "does not compile"],
+        ),
+        (
+            GOOD + "  - id: both\n    question: What?\n    answerable: false\n    facts: [{aliases: [x], sources: [X]}]\n",
+            ["questions[1] (id 'both')", "cannot have facts"],
+        ),
+        (
+            GOOD + "  - id: nosrc\n    question: What?\n    facts: [{aliases: [x]}]\n",
+            ["questions[1] (id 'nosrc')", "names no `sources`"],
+        ),
+        (
+            GOOD + "  - id: typo\n    question: What?\n    facts: [{alias: [x], sources: [X]}]\n",
+            ["questions[1] (id 'typo') > facts[0] > alias", "Extra inputs"],
+        ),
+        (GOOD + "  - id: ok\n    question: Again?\n    facts: [{aliases: [x], sources: [X]}]\n", ["two entries have the id 'ok'"]),
         ("questions: [\n", ["not valid YAML"]),
         ("- just a list\n", ["expected a mapping"]),
     ],

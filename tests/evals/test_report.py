@@ -28,9 +28,7 @@ def crafted_run(dataset: Dataset, corpus: Corpus, craft: Crafter, good: bool, pr
     answers = {
         "greeter": craft.answer("q", [("Qin Gang greeted Blinken.", [(ND, GREETED)])]),
         "hua-tweet": craft.answer("q", [("Hua Chunying tweeted.", [(MM if good else ND, HUA if good else GREETED)])]),
-        "xi-said": craft.answer("q", [], abstained=True)
-        if good
-        else craft.answer("q", [("Xi greeted him.", [(ND, GREETED)])]),
+        "xi-said": craft.answer("q", [], abstained=True) if good else craft.answer("q", [("Xi greeted him.", [(ND, GREETED)])]),
     }
     results = [score_item(items[k], a.to_dict(), corpus) for k, a in answers.items()]
     metrics, counts = aggregate(results)

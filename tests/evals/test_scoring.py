@@ -33,11 +33,14 @@ def test_correct_answer_cited_to_either_outlet_passes(seeds_dataset: Dataset, se
     ("item_id", "text", "wrong_outlet", "quote"),
     [
         # Three objectives: only The New Daily says so; citing Minute Mirror is a citation error.
-        ("objectives", "The objectives were crisis management, interests and co-operation.", MM,
-         "Blinken is expected to meet with China’s top diplomat Wang Yi"),
+        (
+            "objectives",
+            "The objectives were crisis management, interests and co-operation.",
+            MM,
+            "Blinken is expected to meet with China’s top diplomat Wang Yi",
+        ),
         # Hua Chunying's tweet: only Minute Mirror; citing The New Daily is a citation error.
-        ("hua-tweet", "Hua Chunying expressed hope in a tweet.", ND,
-         "Chinese Foreign Minister Qin Gang greeted Mr Blinken"),
+        ("hua-tweet", "Hua Chunying expressed hope in a tweet.", ND, "Chinese Foreign Minister Qin Gang greeted Mr Blinken"),
     ],
 )
 def test_fact_stated_but_cited_to_the_wrong_outlet_is_a_citation_error(
@@ -55,7 +58,9 @@ def test_fact_stated_but_cited_to_the_wrong_outlet_is_a_citation_error(
     assert metrics["quote_validity"] == 1.0  # the quote itself is real; it just doesn't back this fact
 
 
-def test_right_outlet_in_another_sentence_does_not_rescue_the_fact(seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter) -> None:
+def test_right_outlet_in_another_sentence_does_not_rescue_the_fact(
+    seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter
+) -> None:
     """Citations count for the sentence that states the fact, not for the answer as a whole."""
     answer = craft.answer(
         "q",
@@ -103,7 +108,9 @@ def test_abstention(seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter)
     assert counts["generated"] == 1
 
 
-def test_retrieval_recall_needs_the_fact_in_a_chunk_of_its_source(seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter) -> None:
+def test_retrieval_recall_needs_the_fact_in_a_chunk_of_its_source(
+    seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter
+) -> None:
     hua = item(seeds_dataset, "hua-tweet")
     hit = craft.answer("q", [], sources=[craft.source(1, MM, "Hua Chunying")], abstained=True)
     miss = craft.answer("q", [], sources=[craft.source(1, ND, "Qin Gang greeted")], abstained=True)
@@ -124,11 +131,21 @@ def test_aggregate_latency_tokens_and_errors(seeds_dataset: Dataset, seed_corpus
 
 def test_summary_output_scored_from_its_bullets(seed_corpus: Corpus, craft: Crafter) -> None:
     summary = SummaryItem.model_validate(
-        {"id": "s", "articles": "all", "facts": [{"aliases": ["Hua Chunying"], "sources": [MM]}, {"aliases": ["Wang Yi"], "sources": [MM, ND]}]}
+        {
+            "id": "s",
+            "articles": "all",
+            "facts": [{"aliases": ["Hua Chunying"], "sources": [MM]}, {"aliases": ["Wang Yi"], "sources": [MM, ND]}],
+        }
     )
     answer = craft.answer("q", [("Hua Chunying tweeted.", [(MM, HUA)])])
     data = answer.to_dict()
-    output = {"bullets": [{"text": s["text"], "citations": s["citations"]} for s in data["sentences"]], "citations": data["citations"], "text": answer.text, "usage": {}, "timings": {"total_s": 30.0}}
+    output = {
+        "bullets": [{"text": s["text"], "citations": s["citations"]} for s in data["sentences"]],
+        "citations": data["citations"],
+        "text": answer.text,
+        "usage": {},
+        "timings": {"total_s": 30.0},
+    }
     result = score_item(summary, output, seed_corpus)
     assert [(f.stated, f.cited, f.retrieved) for f in result.facts] == [(True, True, None), (False, False, None)]
     assert result.abstention_ok and result.latency_s == 30.0

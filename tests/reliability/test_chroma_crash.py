@@ -32,9 +32,7 @@ def write_articles(folder: Path, count: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     folder.mkdir()
     for i in range(count):
-        sentences = [
-            " ".join(rng.choices(words, k=rng.randint(8, 16))).capitalize() + "." for _ in range(rng.randint(4, 20))
-        ]
+        sentences = [" ".join(rng.choices(words, k=rng.randint(8, 16))).capitalize() + "." for _ in range(rng.randint(4, 20))]
         (folder / f"{i:03d}.txt").write_text(f"Report {i} on {rng.choice(words)}\n\n" + " ".join(sentences) + "\n")
 
 

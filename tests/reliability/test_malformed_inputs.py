@@ -74,11 +74,26 @@ def test_cli_bad_files_each_one_line_and_the_good_one_ingested(tmp_path: Path) -
         (["ask", "Who?", "--outlet", b"\xff"], {}, "error: the outlet is not valid UTF-8 text"),
         (["articles"], {"NEWSDESK_TOP_K": "many"}, "error: invalid settings: NEWSDESK_TOP_K: Input should be a valid integer"),
         (["articles"], {"NEWSDESK_CHUNK_OVERLAP": "900"}, "chunk_overlap must be smaller than chunk_size"),
-        (["articles"], {"NEWSDESK_CONFIG": "/no/such/newsdesk.yaml"}, "error: NEWSDESK_CONFIG names /no/such/newsdesk.yaml, which is not a file"),
+        (
+            ["articles"],
+            {"NEWSDESK_CONFIG": "/no/such/newsdesk.yaml"},
+            "error: NEWSDESK_CONFIG names /no/such/newsdesk.yaml, which is not a file",
+        ),
         (["articles"], {"NEWSDESK_CONFIG": "BAD_YAML"}, "error: NEWSDESK_CONFIG is not valid YAML or TOML"),
         (["delete", ""], {}, "error: no article with id ''"),
     ],
-    ids=["empty", "blank", "huge", "invalid-utf8", "invalid-utf8-outlet", "bad-int", "bad-overlap", "no-config", "bad-yaml", "empty-id"],
+    ids=[
+        "empty",
+        "blank",
+        "huge",
+        "invalid-utf8",
+        "invalid-utf8-outlet",
+        "bad-int",
+        "bad-overlap",
+        "no-config",
+        "bad-yaml",
+        "empty-id",
+    ],
 )
 def test_cli_bad_arguments_and_settings(tmp_path: Path, args: list[str | bytes], env: dict[str, str], message: str) -> None:
     if env.get("NEWSDESK_CONFIG") == "BAD_YAML":
@@ -139,7 +154,12 @@ API_CASES: dict[str, tuple[str, dict[str, Any], int, str]] = {
     "upload-bad-json": ("/v1/articles", upload("a.json", b'{"text": '), 422, "invalid JSON"),
     "upload-huge": ("/v1/articles", upload("big.txt", b"a" * 7_000_000), 413, "limit"),
     "upload-no-file": ("/v1/articles", {"files": {"other": ("a.txt", b"x")}}, 422, "form field 'file'"),
-    "upload-broken-multipart": ("/v1/articles", raw(b"--xx\r\nbroken", "multipart/form-data; boundary=xx"), 422, "form field 'file'"),
+    "upload-broken-multipart": (
+        "/v1/articles",
+        raw(b"--xx\r\nbroken", "multipart/form-data; boundary=xx"),
+        422,
+        "form field 'file'",
+    ),
 }
 
 

@@ -1,0 +1,128 @@
+"""Throughput through the HTTP API at concurrency 1, 4 and 16: answers/s and latency per request.
+
+Closed loop: C clients each send their next ``POST /v1/chat`` as soon as their last one is
+answered, until N requests are done. Two servers, each in its own process on loopback:
+``newsdesk serve`` on the real local model (the seeds ingested), and the same app on a scripted
+instant model, which shows the ceiling of the API itself (HTTP, JSON, retrieval, queue).
+The queue is sized so that no request is refused: this measures waiting, not shedding
+(``benchmarks.load`` measures shedding).
+Usage: python -m benchmarks.throughput [--levels 1,4,16] [--requests 4] [--scripted-requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import multiprocessing
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from benchmarks.api_overhead import CANNED
+from benchmarks.common import console, machine, percentile, scratch_settings, table
+from benchmarks.load import QUESTIONS, _one
+from benchmarks.server import free_port, serve
+from service.desk import Newsdesk
+from service.settings import PROJECT_ROOT, Settings
+
+
+async def closed_loop(url: str, concurrency: int, total: int) -> tuple[list[tuple[str, float]], float]:
+    """(outcome, seconds) per request, and the wall time, for ``total`` requests from ``concurrency`` clients."""
+    numbers = itertools.count()
+    results: list[tuple[str, float]] = []
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(1800), limits=limits) as client:
+
+        async def client_loop() -> None:
+            while (i := next(numbers)) < total:
+                results.append(await _one(client, url, QUESTIONS[i % len(QUESTIONS)]))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+        return results, time.perf_counter() - started
+
+
+def _serve_scripted(data_dir: str, port: int, queue_size: int) -> None:
+    """Child process: the real app and store, the model replaced by an instant canned reply."""
+    import uvicorn
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    from service.api.app import create_app
+
+    desk = Newsdesk(Settings(data_dir=Path(data_dir), queue_size=queue_size))
+    desk.__dict__["llm"] = GenericFakeChatModel(messages=itertools.cycle([CANNED]))
+    uvicorn.run(create_app(desk=desk), host="127.0.0.1", port=port, log_level="warning")
+
+
+@contextmanager
+def scripted_server(data_dir: Path, queue_size: int) -> Iterator[str]:
+    port = free_port()
+    proc = multiprocessing.get_context("spawn").Process(target=_serve_scripted, args=(str(data_dir), port, queue_size), daemon=True)
+    proc.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=10).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if not proc.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the scripted server did not become ready")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.join(timeout=15)
+
+
+def rows_for(label: str, url: str, levels: list[int], requests: int) -> list[list[str]]:
+    rows = []
+    for level in levels:
+        total = max(level, requests)
+        results, wall = asyncio.run(closed_loop(url, level, total))
+        ok = [s for outcome, s in results if outcome == "200"]
+        other = Counter(outcome for outcome, _ in results if outcome != "200")
+        rows.append([
+            label, str(level), str(total), str(len(ok)) + (f" ({dict(other)})" if other else ""),
+            f"{len(ok) / wall:.3f}", f"{percentile(ok, 50):.2f}" if ok else "-", f"{percentile(ok, 95):.2f}" if ok else "-",
+        ])  # fmt: skip
+        console.print(f"[dim]{label}: concurrency {level} done in {wall:.0f} s[/dim]")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--levels", default="1,4,16", help="Comma-separated client counts.")
+    parser.add_argument("--requests", type=int, default=4, help="Real-model requests per level (at least the level).")
+    parser.add_argument("--scripted-requests", type=int, default=200, help="Scripted-model requests per level (0: skip).")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.levels.split(",")]
+    console.print(f"[dim]{machine()}[/dim]")
+
+    settings = scratch_settings()
+    Newsdesk(settings).ingestor.ingest_paths([PROJECT_ROOT / "seeds"])
+    queue = max(levels)  # every client's request waits its turn; none is refused
+    rows = []
+    if args.scripted_requests:
+        with scripted_server(settings.data_dir, queue) as url:
+            asyncio.run(closed_loop(url, 2, 10))  # warm-up
+            rows += rows_for("scripted (instant)", url, levels, args.scripted_requests)
+    if args.requests:
+        with serve(settings.data_dir, queue_size=str(queue), request_timeout_s="1800") as (url, _proc):
+            rows += rows_for(settings.local_model, url, levels, args.requests)
+    table(
+        "Throughput, POST /v1/chat, closed loop (one model generation at a time per process)",
+        ["model", "concurrency", "requests", "answered", "answers/s", "p50 latency s", "p95 latency s"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
