@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -12,7 +13,7 @@ from service.api.state import State
 _bearer = HTTPBearer(auto_error=False, description="One of the keys in NEWSDESK_API_KEYS, when that is set.")
 
 
-def require_api_key(state: State, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+def require_api_key(state: State, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
     keys = state.settings.api_keys
     if not keys:
         return

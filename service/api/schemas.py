@@ -9,10 +9,12 @@ from pydantic import BaseModel, Field
 from service.chains.answer import Answer
 from service.chains.rewrite import split_conversation
 from service.citations.verify import Citation
+from service.errors import InvalidInput
 from service.retrieval.filters import Filters
 
 MAX_MESSAGES = 50
 MAX_MESSAGE_CHARS = 20_000
+CONVERSATION_FACTOR = 4
 
 
 class Message(BaseModel):
@@ -83,5 +85,13 @@ class ChatResponse(BaseModel):
 
 
 def check_question(messages: list[dict[str, str]], max_chars: int) -> None:
-    """Reject a bad conversation (empty, too long, not ending with a question) before it queues for the model."""
+    """Reject a bad conversation (empty, too long, not ending with a question) before it queues for the model.
+
+    The whole conversation is capped too (at ``CONVERSATION_FACTOR`` questions' worth): earlier turns
+    go into the follow-up rewriting prompt, and a long history costs minutes of prefill on a CPU
+    model before it overflows the context window.
+    """
     split_conversation(messages, max_chars)
+    total, limit = sum(len(m["content"]) for m in messages), CONVERSATION_FACTOR * max_chars
+    if total > limit:
+        raise InvalidInput(f"the conversation is {total} characters; the limit is {limit}: send fewer earlier turns")

@@ -186,14 +186,21 @@ class ArticleStore:
             return None
         return _stored(got["ids"][0], got["metadatas"][0], got["documents"][0])
 
-    def chunk_documents(self, where: dict[str, Any] | None = None) -> list[Document]:
-        """Every stored chunk (optionally filtered), as Documents with their ids and metadata."""
+    def chunk_documents(self, where: dict[str, Any] | None = None, page: int = 5000) -> list[Document]:
+        """Every stored chunk (optionally filtered), as Documents with their ids and metadata.
+
+        Read in pages: one ``get`` of everything fails past ~32k chunks ("too many SQL variables").
+        """
+        docs: list[Document] = []
         with self._guard():
-            got = self.chunks.get(where=where, include=["metadatas", "documents"])
-        return [
-            Document(page_content=text, metadata=meta, id=cid)
-            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+            while True:
+                got = self.chunks.get(where=where, include=["metadatas", "documents"], limit=page, offset=len(docs))
+                docs += [
+                    Document(page_content=text, metadata=meta, id=cid)
+                    for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                ]
+                if len(got["ids"]) < page:
+                    return docs
 
     def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Document]:
         with self._guard():

@@ -23,26 +23,29 @@ def test_page_streams_and_shows_citations(api_server: str, tmp_path: Path) -> No
         )
         # While it streams, the bubble fills with text before the sources arrive.
         page.wait_for("document.querySelector('.msg.assistant[data-state=streaming]') !== null", timeout=30)
+        bubble = "document.querySelector('.msg.assistant')"
         streamed_before_done = 0
         deadline = time.monotonic() + 600
-        while (state := page.eval("document.querySelector('.msg.assistant').dataset.state")) == "streaming":
+        while (state := page.eval(f"{bubble}.dataset.state")) == "streaming":
             assert time.monotonic() < deadline, "no answer in time"
-            streamed_before_done = max(streamed_before_done, int(page.eval("document.querySelector('.msg.assistant').dataset.tokens")))
+            streamed_before_done = max(streamed_before_done, int(page.eval(f"{bubble}.dataset.tokens")))
             time.sleep(0.1)
-        assert state == "done", page.eval("document.querySelector('.msg.assistant').textContent")
+        assert state == "done", page.eval(f"{bubble}.textContent")
         assert streamed_before_done > 0, "the text did not stream"
 
         cites = page.eval(
             "[...document.querySelectorAll('.msg.assistant .cite')].map(c => "
             "({id: c.dataset.id, title: c.title, quote: c.querySelector('.quote').textContent}))"
         )
-        assert cites, page.eval("document.querySelector('.msg.assistant').innerHTML")
+        assert cites, page.eval(f"{bubble}.innerHTML")
         assert all(c["title"].startswith("“") and len(c["quote"]) > 20 for c in cites)
-        assert page.eval("document.querySelectorAll('.msg.assistant .sources li').length") >= 1
+        assert page.eval(f"{bubble}.querySelectorAll('.sources li').length") >= 1
 
         # Hovering a marker shows its quote.
         hidden = "getComputedStyle(document.querySelector('.cite .quote')).visibility"
         assert page.eval(hidden) == "hidden"
-        box = page.eval("(() => { const r = document.querySelector('.cite').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()")
-        page.hover(*box)
+        rect = page.eval(
+            "(({x, y, width, height}) => [x, y, width, height])(document.querySelector('.cite').getBoundingClientRect())"
+        )
+        page.hover(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2)
         page.wait_for(f"{hidden} === 'visible'", timeout=5)

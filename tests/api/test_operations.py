@@ -33,6 +33,10 @@ def test_limits_are_json_errors(api_server: str) -> None:
     long = httpx.post(f"{api_server}/v1/chat", json=ask("why " * 600))
     assert long.status_code == 422
     assert long.json()["error"] == {"code": "invalid_input", "message": "the question is 2399 characters; the limit is 2000"}
+    history = [{"role": "user", "content": "tell me more " * 500}, {"role": "assistant", "content": "ok " * 1000}]
+    chatty = httpx.post(f"{api_server}/v1/chat", json={"messages": [*history, {"role": "user", "content": "and then?"}]})
+    assert chatty.status_code == 422
+    assert chatty.json()["error"]["message"] == ("the conversation is 9509 characters; the limit is 8000: send fewer earlier turns")
     huge = httpx.post(f"{api_server}/v1/articles", content=b"x" * 6_000_001, headers={"content-type": "application/json"})
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
     broken = httpx.post(f"{api_server}/v1/chat", content=b"{not json", headers={"content-type": "application/json"})

@@ -130,10 +130,7 @@ def test_real_model_busy_then_timeout(strict_server: str) -> None:
     """queue_size 0 and a 2 s deadline: of two simultaneous questions one is refused, one times out."""
     headers = {"Authorization": f"Bearer {API_KEY}"}
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        futures = [
-            pool.submit(httpx.post, f"{strict_server}/v1/chat", json=ask(), headers=headers, timeout=60)
-            for _ in range(2)
-        ]
+        futures = [pool.submit(httpx.post, f"{strict_server}/v1/chat", json=ask(), headers=headers, timeout=60) for _ in range(2)]
         responses = [f.result() for f in futures]
     by_status = {r.status_code: r for r in responses}
     assert sorted(by_status) == [429, 504], [r.text for r in responses]

@@ -22,9 +22,7 @@ CHECKS = [
     schemathesis.checks.response_schema_conformance,
 ]
 OPERATIONS = [
-    (method.upper(), path)
-    for path, item in create_app(Settings(data_dir="unused")).openapi()["paths"].items()
-    for method in item
+    (method.upper(), path) for path, item in create_app(Settings(data_dir="unused")).openapi()["paths"].items() for method in item
 ]
 MODEL_FREE = [(m, p) for m, p in OPERATIONS if m in ("GET", "DELETE")]
 

@@ -23,9 +23,9 @@ router = APIRouter(
 )
 
 _STREAM_DOC = (
-    "With `stream: true`: `event: token` events (`{\"text\": delta}`) as the model writes, then one "
+    'With `stream: true`: `event: token` events (`{"text": delta}`) as the model writes, then one '
     "`event: answer` with the whole verified answer (the ChatResponse body: text with [n] markers, "
-    "citations with quotes), or `event: error` (`{\"error\": {code, message}}`) if it fails midway."
+    'citations with quotes), or `event: error` (`{"error": {code, message}}`) if it fails midway.'
 )
 
 
