@@ -3,9 +3,10 @@
 Synthetic chunks (random unit vectors, Zipf-distributed words for BM25) go straight into the raw
 Chroma collection; queries then run through the real ``HybridRetriever`` (dense + BM25, fused)
 and dense-only (``ArticleStore.dense_search``), both embedding the query with the real local
-model, on embedded Chroma and on a ``chroma run`` server on loopback. The store grows in place
-(1k, then 9k more, ...). The BM25 index is built on the first query after a change; that build
-is reported on its own, the percentiles are over the queries after it.
+model, on embedded Chroma and on a ``chroma run`` server on loopback serving the same folder
+(written once, in-process). The store grows in place (1k, then 9k more, ...). The BM25 index is
+built on the first query after a change; that build is reported on its own, the percentiles
+are over the queries after it.
 Usage: python -m benchmarks.retrieval_scale [--sizes 1000,10000,100000] [--queries 40] [--backends embedded,server]
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 import service.retrieval.hybrid as hybrid
 from benchmarks.common import console, machine, percentile, table
@@ -115,42 +117,57 @@ def chroma_server(path: Path) -> Iterator[int]:
 
 
 @contextmanager
-def backend(name: str) -> Iterator[Settings]:
-    with tempfile.TemporaryDirectory(prefix="newsdesk-scale-") as tmp:
-        if name == "embedded":
-            yield Settings(data_dir=Path(tmp))
-            return
-        # Fetching every chunk for BM25 is one large response: give it more than the default 10 s.
-        with chroma_server(Path(tmp) / "server") as port:
-            yield Settings(data_dir=Path(tmp), chroma_host="127.0.0.1", chroma_port=port, chroma_timeout_s=300)
+def opened(settings: Settings, backend: str, embeddings: Embeddings) -> Iterator[ArticleStore]:
+    """The store in ``settings.chroma_dir``, opened in-process or served by ``chroma run`` from that folder."""
+    if backend == "embedded":
+        store = ArticleStore.from_settings(settings, embeddings)
+        try:
+            yield store
+        finally:
+            store._client.clear_system_cache()  # let go of the folder: a server opens it next
+        return
+    with chroma_server(settings.chroma_dir) as port:
+        # Fetching every chunk for BM25 is a large response: give it more than the default 10 s.
+        served = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port, "chroma_timeout_s": 300})
+        yield ArticleStore.from_settings(served, embeddings)
 
 
-def run_backend(name: str, sizes: list[int], n_queries: int, seed: int) -> list[list[str]]:
+def measure(store: ArticleStore, queries: list[str], k: int) -> tuple[list[float], list[float], float]:
+    """(dense seconds, hybrid seconds) per query, and the first query's BM25 index build."""
+    hybrid._bm25 = hybrid._BM25Cache()  # the cache is per process, not per store: start cold
+    retriever = HybridRetriever(store=store, k=k)
+    started = time.perf_counter()
+    retriever.invoke(queries[0])
+    cold_s = time.perf_counter() - started
+    timed([retriever.invoke], queries[:3])  # warm-up
+    dense, fused = timed([lambda q: store.dense_search(q, k * 3), retriever.invoke], queries)
+    return dense, fused, cold_s
+
+
+def run(sizes: list[int], backends: list[str], n_queries: int, seed: int) -> list[list[str]]:
+    """Grow one store through ``sizes`` (written in-process); at each size, query it on every backend."""
     rng = np.random.default_rng(seed)
     vocab = words(rng)
     queries = [" ".join(rng.choice(vocab[:2000], size=int(rng.integers(3, 8)))) for _ in range(n_queries)]
     rows = []
-    with backend(name) as settings:
+    with tempfile.TemporaryDirectory(prefix="newsdesk-scale-") as tmp:
+        settings = Settings(data_dir=Path(tmp))
         embeddings = make_embeddings(settings)
-        store = ArticleStore.from_settings(settings, embeddings)
-        retriever = HybridRetriever(store=store, k=settings.top_k)
         embed_ms = percentile(timed([embeddings.embed_query], queries[:10] * 2)[0][10:], 50) * 1000
         have = 0
         for size in sizes:
-            insert_s = grow(store, rng, vocab, have, size)
+            with opened(settings, "embedded", embeddings) as store:
+                insert_s = grow(store, rng, vocab, have, size)
             have = size
-            hybrid._bm25 = hybrid._BM25Cache()  # the cache is per process, not per store: start each size cold
-            started = time.perf_counter()
-            retriever.invoke(queries[0])
-            cold_s = time.perf_counter() - started
-            timed([retriever.invoke], queries[:3])  # warm-up
-            dense, fused = timed([lambda q: store.dense_search(q, settings.top_k * 3), retriever.invoke], queries)
-            rows.append([
-                name, f"{size:,}", f"{insert_s:.1f}", f"{embed_ms:.1f}",
-                f"{percentile(dense, 50) * 1000:.1f}", f"{percentile(dense, 95) * 1000:.1f}",
-                f"{percentile(fused, 50) * 1000:.1f}", f"{percentile(fused, 95) * 1000:.1f}", f"{cold_s:.2f}",
-            ])  # fmt: skip
-            console.print(f"[dim]{name} {size:,} chunks done[/dim]")
+            for backend in backends:
+                with opened(settings, backend, embeddings) as store:
+                    dense, fused, cold_s = measure(store, queries, settings.top_k)
+                rows.append([
+                    backend, f"{size:,}", f"{insert_s:.1f}", f"{embed_ms:.1f}",
+                    f"{percentile(dense, 50) * 1000:.1f}", f"{percentile(dense, 95) * 1000:.1f}",
+                    f"{percentile(fused, 50) * 1000:.1f}", f"{percentile(fused, 95) * 1000:.1f}", f"{cold_s:.2f}",
+                ])  # fmt: skip
+                console.print(f"[dim]{size:,} chunks, {backend} done[/dim]")
     return rows
 
 
@@ -164,7 +181,7 @@ def main() -> None:
     sizes = sorted(int(s.replace("_", "").replace("k", "000")) for s in args.sizes.split(","))
     console.print(f"[dim]{machine()}[/dim]")
     started = time.perf_counter()
-    rows = [row for name in args.backends.split(",") for row in run_backend(name.strip(), sizes, args.queries, args.seed)]
+    rows = run(sizes, [b.strip() for b in args.backends.split(",")], args.queries, args.seed)
     table(
         f"Retrieval latency by store size ({args.queries} queries each; ms unless noted; top_k 5, {DIM}-d vectors)",
         ["Chroma", "chunks", "insert s", "embed query", "dense p50", "dense p95", "hybrid p50", "hybrid p95", "BM25 build s"],

@@ -52,6 +52,8 @@ class ModelWarmup:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+        if self.status == "loading":
+            self.status = "idle"  # a restarted app loads again
 
     def describe(self) -> str:
         if self.status == "ready":
