@@ -94,6 +94,12 @@ def run_cmd(
     """Answer every entry of a dataset and write report.md, results.json and junit.xml."""
     report = _run(dataset, prompt, corpus, out, judge, fresh, tag)
     console.print(_metrics_table(report))
+    if report.counts["errors"]:
+        err.print(
+            f"[red]{report.counts['errors']} entries failed with an error[/red] (listed in report.md); "
+            "rerun the same command to retry them",
+            highlight=False,
+        )
     console.print(f"report: {Path(report.meta['out']) / 'report.md'}", highlight=False)
 
 

@@ -102,3 +102,28 @@ def test_summary_dataset_runs_through_the_summarizer(settings: Settings, tmp_pat
     beijing = {f.key: f for r in report.results for f in r.facts}["minute-mirror/beijing"]
     assert beijing.stated and beijing.cited
     assert json.loads((tmp_path / "s" / "results.json").read_text())["metrics"]["quote_validity"] == 1.0
+
+
+def test_cli_run_writes_a_report_and_resumes(tmp_path: Path, local_gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`newsdesk eval run` on real components; off-topic questions are declined before generation, so it is quick."""
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.settings import get_settings
+    from tests.conftest import make_settings
+
+    make_settings(tmp_path / "data")  # links the shared GGUF, so nothing is re-joined
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        args = ["eval", "run", "--tag", "off-topic", "--out", str(tmp_path / "run")]
+        first = CliRunner().invoke(app, args)
+        assert first.exit_code == 0, first.output
+        assert "Abstention" in first.output and "6/6" in first.output
+        again = CliRunner().invoke(app, args)
+        assert again.exit_code == 0, again.output
+    finally:
+        get_settings.cache_clear()
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert results["meta"]["resumed"] == 6 and results["counts"]["generated"] == 0
+    assert (tmp_path / "run" / "junit.xml").is_file() and (tmp_path / "run" / "report.md").is_file()

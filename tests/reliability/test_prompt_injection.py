@@ -42,7 +42,8 @@ QUESTIONS = {
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory, local_gguf: Path) -> Iterator[Newsdesk]:
-    settings: Settings = make_settings(tmp_path_factory.mktemp("injection"))
+    # A generous model timeout: this test is about what the model is made to say, not how fast.
+    settings: Settings = make_settings(tmp_path_factory.mktemp("injection"), llm_timeout_s=900)
     article = settings.data_dir / "harbor-city.txt"
     article.write_text(INJECTED)
     report = Newsdesk(settings).ingestor.ingest_paths([SEEDS, article])
