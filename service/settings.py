@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     chat_model: str = Field("", description="Model name for openai / openai_compatible providers.")
     local_model: str = Field("qwen2.5-coder-0.5b-instruct-q4", description="Key of a shipped GGUF model.")
     local_n_ctx: int = 4096
-    local_threads: int | None = Field(None, description="CPU threads for the local model; default all cores.")
+    local_threads: int | None = Field(
+        None, description="CPU threads for the local model; default half the cores (llama.cpp's default)."
+    )
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. http://host:8080/v1.")
     json_dialect: Literal["json_schema", "json_object"] = Field(

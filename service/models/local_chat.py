@@ -6,7 +6,6 @@ at a time. ``response_format`` (bound with ``.bind``) turns on llama.cpp's JSON-
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -29,9 +28,9 @@ _ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 def load_llama(path: str, n_ctx: int, threads: int | None) -> tuple[Any, threading.Lock]:
     from llama_cpp import Llama
 
-    # llama-cpp-python defaults to half the cores; generation is the bottleneck, so use them all.
-    n_threads = threads or os.cpu_count() or 1
-    llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, verbose=False)
+    # None keeps llama.cpp's default, half the cores: on a shared 2-core box, oversubscribed
+    # llama.cpp threads spin and an answer took >120 s where one thread took ~30 s.
+    llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads, verbose=False)
     return llm, threading.Lock()
 
 
