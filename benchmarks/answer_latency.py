@@ -61,15 +61,17 @@ def main() -> None:
     table(
         f"Answer latency, {settings.local_model}, median of {args.runs}",
         ["retrieval ms", "prompt tokens", "prefill s", "generation s", "chain total s", "raw llama.cpp s", "overhead ratio"],
-        [[
-            f"{med('retrieval_s') * 1000:.0f}",
-            str(last.usage["prompt_tokens"]),
-            f"{med('prefill_s'):.2f}",
-            f"{med('generation_s'):.2f}",
-            f"{total:.2f}",
-            f"{raw:.2f}",
-            f"{total / raw:.2f}",
-        ]],
+        [
+            [
+                f"{med('retrieval_s') * 1000:.0f}",
+                str(last.usage["prompt_tokens"]),
+                f"{med('prefill_s'):.2f}",
+                f"{med('generation_s'):.2f}",
+                f"{total:.2f}",
+                f"{raw:.2f}",
+                f"{total / raw:.2f}",
+            ]
+        ],
     )
     console.print(f"answer: {last.text}", highlight=False)
 

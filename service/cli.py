@@ -42,8 +42,7 @@ def _check_settings() -> None:
         get_settings()
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'NEWSDESK_' + '_'.join(map(str, e['loc'])).upper() if e['loc'] else 'settings'}: {e['msg']}"
-            for e in exc.errors()
+            f"{'NEWSDESK_' + '_'.join(map(str, e['loc'])).upper() if e['loc'] else 'settings'}: {e['msg']}" for e in exc.errors()
         )
         raise _fail(f"invalid settings: {problems}") from None
     except (yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
@@ -134,8 +133,7 @@ def _print_answer(answer: Answer) -> None:
     console.print(f"[bold]A:[/bold] {answer.text}", highlight=False)
     for c in answer.citations:
         console.print(
-            f"  [{c.n}] {c.title} — {c.outlet or 'unknown outlet'} ({c.article_id}, chars {c.start}-{c.end})\n"
-            f"      “{c.quote}”",
+            f"  [{c.n}] {c.title} — {c.outlet or 'unknown outlet'} ({c.article_id}, chars {c.start}-{c.end})\n      “{c.quote}”",
             highlight=False,
         )
     for text in answer.unsupported:
@@ -162,8 +160,8 @@ def ask(
     from service.retrieval.filters import Filters
 
     try:
-        answer = _desk().answerer(prompt).answer(
-            [{"role": "user", "content": question}], Filters(article_ids=article, outlet=outlet)
+        answer = (
+            _desk().answerer(prompt).answer([{"role": "user", "content": question}], Filters(article_ids=article, outlet=outlet))
         )
     except NewsdeskError as exc:
         raise _fail(str(exc)) from None
@@ -229,9 +227,7 @@ def serve(
 
 @app.command()
 def slack(
-    socket: Annotated[
-        bool, typer.Option("--socket", help="Connect over Socket Mode (needs NEWSDESK_SLACK_APP_TOKEN).")
-    ] = False,
+    socket: Annotated[bool, typer.Option("--socket", help="Connect over Socket Mode (needs NEWSDESK_SLACK_APP_TOKEN).")] = False,
 ) -> None:
     """Run the Slack bot: the Events API at /slack/events of `newsdesk serve`, or Socket Mode with --socket."""
     s = get_settings()

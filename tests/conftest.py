@@ -7,12 +7,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 
 from service.desk import Newsdesk
 from service.settings import PROJECT_ROOT, Settings
@@ -29,18 +33,50 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
+def wait_http(
+    url: str,
+    proc: subprocess.Popen | None = None,
+    timeout: float = 120.0,
+    ready: Callable[[httpx.Response], bool] = lambda r: r.status_code < 500,
+) -> httpx.Response:
+    """Poll ``url`` until ``ready`` accepts its response; fail early if ``proc`` exits."""
     deadline = time.monotonic() + timeout
+    last: httpx.Response | None = None
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
+        if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before answering {url}")
         try:
-            if httpx.get(url, timeout=2).status_code < 500:
-                return
+            last = httpx.get(url, timeout=30)
+            if ready(last):
+                return last
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise TimeoutError(f"nothing answered {url} within {timeout}s")
+    raise TimeoutError(f"{url} not ready within {timeout}s; last answer: {last.text if last else 'none'}")
+
+
+def wait_ready(url: str, proc: subprocess.Popen | None = None, timeout: float = 240.0) -> dict:
+    """The body of the API's /readyz once it says ready (model loaded, Chroma reachable)."""
+    return wait_http(f"{url}/readyz", proc, timeout, ready=lambda r: r.status_code == 200).json()
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server on loopback, in this process (so tests can look at the app's state)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -114,9 +150,19 @@ def openai_compatible_server(local_gguf: Path) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(local_gguf), "--model_alias", "local-qwen",
-            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(local_gguf),
+            "--model_alias",
+            "local-qwen",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -147,9 +147,7 @@ class Answerer:
             "question": question,
             "standalone": standalone,
             "sources": sources,
-            "prompt": self.prompt.template.invoke(
-                {"sources": format_sources(self.prompt, sources), "question": standalone}
-            ),
+            "prompt": self.prompt.template.invoke({"sources": format_sources(self.prompt, sources), "question": standalone}),
             "timings": {"rewrite_s": rewritten - started, "retrieval_s": retrieved - rewritten},
             "started": started,
         }
@@ -189,11 +187,7 @@ class Answerer:
 
     def chain(self) -> Runnable:
         """``{"messages": [...], "filters": Filters | None}`` -> :class:`Answer`."""
-        return (
-            RunnableLambda(self._prepare)
-            | RunnablePassthrough.assign(message=self._generate)
-            | RunnableLambda(self._finish)
-        )
+        return RunnableLambda(self._prepare) | RunnablePassthrough.assign(message=self._generate) | RunnableLambda(self._finish)
 
     # --- entry points -------------------------------------------------------------------
 

@@ -24,9 +24,7 @@ class _Rule:
 @lru_cache
 def _rules() -> tuple[_Rule, ...]:
     spec = yaml.safe_load(_RULES_FILE.read_text())
-    return tuple(
-        _Rule(re.compile(entry["pattern"], re.IGNORECASE), entry.get("outlet")) for entry in spec["strip"]
-    )
+    return tuple(_Rule(re.compile(entry["pattern"], re.IGNORECASE), entry.get("outlet")) for entry in spec["strip"])
 
 
 def clean(raw: RawArticle) -> Article:

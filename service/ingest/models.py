@@ -31,9 +31,7 @@ class Article:
     id: str = field(init=False)
 
     def __post_init__(self) -> None:
-        digest = hashlib.sha256(
-            "\x1f".join([self.title, self.outlet or "", self.published or "", self.text]).encode()
-        ).hexdigest()
+        digest = hashlib.sha256("\x1f".join([self.title, self.outlet or "", self.published or "", self.text]).encode()).hexdigest()
         object.__setattr__(self, "id", digest[:16])
 
 

@@ -69,9 +69,7 @@ class Ingestor:
         self._flush(report)
         return article
 
-    def ingest_paths(
-        self, paths: list[Path], on_file: Callable[[Path, int, int], None] | None = None
-    ) -> IngestReport:
+    def ingest_paths(self, paths: list[Path], on_file: Callable[[Path, int, int], None] | None = None) -> IngestReport:
         """Ingest files and folders; ``on_file(path, done, total)`` reports progress."""
         started = time.perf_counter()
         report = IngestReport()

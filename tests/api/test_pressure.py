@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from service.api.gate import ModelGate
-from tests.api.conftest import API_KEY, ask, fake_app, scripted, serve_in_thread
+from tests.api.conftest import API_KEY, ask, fake_app, scripted
+from tests.conftest import serve_in_thread, wait_ready
 
 
 def _gate_idle(gate: ModelGate, within_s: float) -> bool:
@@ -31,18 +32,10 @@ def _fire(url: str, n: int, **extra: object) -> list[httpx.Response]:
         return list(pool.map(lambda _: httpx.post(f"{url}/v1/chat", json=ask(**extra), timeout=30), range(n)))
 
 
-def _wait_ready(url: str) -> None:
-    for _ in range(100):
-        if httpx.get(f"{url}/readyz").status_code == 200:
-            return
-        time.sleep(0.05)
-    raise AssertionError("not ready")
-
-
 def test_beyond_the_queue_requests_get_429_with_retry_after(fake_data_dir: Path) -> None:
     app = fake_app(fake_data_dir, scripted(delay_s=0.03), queue_size=1)
     with serve_in_thread(app) as url:
-        _wait_ready(url)
+        wait_ready(url, timeout=10)
         responses = _fire(url, 4)
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 200, 429, 429]
@@ -55,7 +48,7 @@ def test_deadline_gives_504_and_stops_the_model(fake_data_dir: Path) -> None:
     app = fake_app(fake_data_dir, scripted(delay_s=0.2), request_timeout_s=0.5)  # a whole answer takes ~5 s
     gate = app.state.api.gate
     with serve_in_thread(app) as url:
-        _wait_ready(url)
+        wait_ready(url, timeout=10)
         started = time.monotonic()
         response = httpx.post(f"{url}/v1/chat", json=ask(), timeout=30)
         assert response.status_code == 504
@@ -68,7 +61,7 @@ def test_closing_a_stream_stops_the_generation(fake_data_dir: Path) -> None:
     app = fake_app(fake_data_dir, scripted(delay_s=0.2))
     gate = app.state.api.gate
     with serve_in_thread(app) as url:
-        _wait_ready(url)
+        wait_ready(url, timeout=10)
         with httpx.stream("POST", f"{url}/v1/chat", json=ask(stream=True), timeout=30) as response:
             assert response.status_code == 200
             next(line for line in response.iter_lines() if line.startswith("event: token"))
@@ -78,7 +71,7 @@ def test_closing_a_stream_stops_the_generation(fake_data_dir: Path) -> None:
 def test_an_unexpected_failure_is_a_json_500_without_details(fake_data_dir: Path) -> None:
     app = fake_app(fake_data_dir, scripted(fail=True))
     with serve_in_thread(app) as url:
-        _wait_ready(url)
+        wait_ready(url, timeout=10)
         for stream in (False, True):
             response = httpx.post(f"{url}/v1/chat", json=ask(stream=stream), timeout=30)
             assert response.status_code == 500

@@ -4,7 +4,6 @@ docker-compose.yml gives it (service host names and ports swapped for loopback o
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ import chromadb
 import httpx
 import pytest
 
-from tests.conftest import SEEDS, free_port
+from tests.conftest import SEEDS, free_port, wait_ready
 from tests.deploy.compose import api_environment
 from tests.deploy.processes import chroma_run, llama_server, newsdesk_serve, tail
 
@@ -38,15 +37,6 @@ def loopback_environment(data_dir: Path, api_port: int, chroma_port: int, llm_po
     }
 
 
-def wait_ready(url: str, timeout: float = 180) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        body = httpx.get(f"{url}/readyz", timeout=30).json()
-        if body.get("status") == "ready" or time.monotonic() > deadline:
-            return body
-        time.sleep(1)
-
-
 def test_cited_answer_through_three_services(tmp_path: Path, local_gguf: Path) -> None:
     api_port, chroma_port, llm_port = free_port(), free_port(), free_port()
     env = loopback_environment(tmp_path / "data", api_port, chroma_port, llm_port)
@@ -58,9 +48,7 @@ def test_cited_answer_through_three_services(tmp_path: Path, local_gguf: Path) -
         newsdesk_serve(env, logs["api"]),
     ):
         try:
-            ready = wait_ready(url)
-            assert ready["status"] == "ready", ready
-            assert ready["model"] == env["NEWSDESK_CHAT_MODEL"]
+            assert wait_ready(url)["model"] == env["NEWSDESK_CHAT_MODEL"]
             for seed in sorted(SEEDS.glob("*.txt")):
                 with seed.open("rb") as f:
                     added = httpx.post(f"{url}/v1/articles", files={"file": (seed.name, f)}, timeout=120)

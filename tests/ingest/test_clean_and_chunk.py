@@ -31,7 +31,7 @@ def test_chunks_round_trip_offsets_and_end_on_sentences(seed_article) -> None:
     for c in chunks:
         assert seed_article.text[c.start : c.end] == c.text
         assert len(c.text) <= 700
-        assert c.text.rstrip()[-1] in ".!?”\"’"
+        assert c.text.rstrip()[-1] in '.!?”"’'
 
 
 def test_article_id_is_content_hash(tmp_path: Path) -> None:

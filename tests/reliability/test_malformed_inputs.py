@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.conftest import fake_app, scripted, serve_in_thread
-from tests.conftest import BIN, make_settings
+from tests.api.conftest import fake_app, scripted
+from tests.conftest import BIN, make_settings, serve_in_thread
 
 # --- CLI ------------------------------------------------------------------------------------
 

@@ -9,13 +9,10 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from langchain_core.embeddings import DeterministicFakeEmbedding
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import SecretStr
@@ -26,7 +23,7 @@ from service.chains.summarize import Bullet, Summary
 from service.citations.verify import Citation
 from service.settings import Settings
 from service.store.chroma import StoredArticle
-from tests.conftest import free_port
+from tests.conftest import serve_in_thread
 from tests.slack.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
 BOT_TOKEN = "xoxb-test-bot-token-1234"
@@ -140,25 +137,6 @@ def desk(slack_settings: Settings) -> StubDesk:
     return StubDesk(slack_settings)
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app on a real uvicorn server on loopback, in a thread; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
 def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
@@ -209,5 +187,5 @@ def mention(text: str = "Who greeted Blinken?", ts: str = "1700000000.000100", *
 @pytest.fixture
 def post(desk: StubDesk) -> Iterator[Post]:
     """Signed POSTs to /slack/events of the API app served by uvicorn, with the stub desk behind it."""
-    with serving(create_app(desk=desk)) as base_url:  # type: ignore[arg-type]
+    with serve_in_thread(create_app(desk=desk)) as base_url:  # type: ignore[arg-type]
         yield poster(base_url)

@@ -7,17 +7,16 @@ import pytest
 from service.api.app import create_app
 from service.desk import Newsdesk
 from service.settings import Settings
-from tests.slack.conftest import event_body, mention, poster, serving, with_slack
+from tests.conftest import serve_in_thread
+from tests.slack.conftest import event_body, mention, poster, with_slack
 from tests.slack.fake_slack import FakeSlack
 
 pytestmark = [pytest.mark.llm, pytest.mark.server]
 
 
-def test_a_mention_gets_a_cited_answer_from_the_embedded_model(
-    seeded_settings: Settings, fake_slack: FakeSlack
-) -> None:
+def test_a_mention_gets_a_cited_answer_from_the_embedded_model(seeded_settings: Settings, fake_slack: FakeSlack) -> None:
     settings = with_slack(seeded_settings, fake_slack).model_copy(update={"request_timeout_s": 300.0})
-    with serving(create_app(desk=Newsdesk(settings))) as base_url:
+    with serve_in_thread(create_app(desk=Newsdesk(settings))) as base_url:
         event = mention("Who greeted Blinken when he arrived in Beijing?", ts="1700000000.000100")
         assert poster(base_url)(event_body(event)).status_code == 200
         (posted,) = fake_slack.wait_for("chat.postMessage", timeout=400)
@@ -33,9 +32,7 @@ def test_a_mention_gets_a_cited_answer_from_the_embedded_model(
     assert len(fake_slack.wait_for("reactions.remove")) == 1
 
 
-def test_slash_summarize_posts_a_cited_summary_from_the_embedded_model(
-    seeded_settings: Settings, fake_slack: FakeSlack
-) -> None:
+def test_slash_summarize_posts_a_cited_summary_from_the_embedded_model(seeded_settings: Settings, fake_slack: FakeSlack) -> None:
     settings = with_slack(seeded_settings, fake_slack).model_copy(update={"request_timeout_s": 300.0})
     command = {
         "command": "/newsdesk",
@@ -44,7 +41,7 @@ def test_slash_summarize_posts_a_cited_summary_from_the_embedded_model(
         "channel_id": "C0002",
         "response_url": fake_slack.response_url(),
     }
-    with serving(create_app(desk=Newsdesk(settings))) as base_url:
+    with serve_in_thread(create_app(desk=Newsdesk(settings))) as base_url:
         assert poster(base_url)(command, form=True).json()["text"] == "Working on it…"
         (posted,) = fake_slack.wait_for("chat.postMessage", timeout=400)
 

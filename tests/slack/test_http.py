@@ -11,7 +11,8 @@ import pytest
 from service.api.app import create_app
 from service.errors import Unavailable
 from service.settings import Settings
-from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, Post, StubDesk, event_body, mention, poster, serving
+from tests.conftest import serve_in_thread
+from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, Post, StubDesk, event_body, mention, poster
 from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, FakeSlack
 
 pytestmark = pytest.mark.server
@@ -38,9 +39,7 @@ def test_a_stale_timestamp_is_rejected_even_when_correctly_signed(post: Post, de
     assert desk.asked == []
 
 
-def test_a_mention_is_acknowledged_at_once_and_answered_in_its_thread(
-    post: Post, fake_slack: FakeSlack, desk: StubDesk
-) -> None:
+def test_a_mention_is_acknowledged_at_once_and_answered_in_its_thread(post: Post, fake_slack: FakeSlack, desk: StubDesk) -> None:
     desk.release.clear()  # the answer is still being worked on when the ack goes out
     started = time.monotonic()
     resp = post(event_body(mention("Who greeted Blinken?", ts="1700000000.000100")))
@@ -95,9 +94,7 @@ def test_retries_and_repeated_deliveries_never_answer_twice(post: Post, fake_sla
     assert len(desk.asked) == 1
 
 
-def test_a_reply_in_a_thread_uses_the_thread_as_the_conversation(
-    post: Post, fake_slack: FakeSlack, desk: StubDesk
-) -> None:
+def test_a_reply_in_a_thread_uses_the_thread_as_the_conversation(post: Post, fake_slack: FakeSlack, desk: StubDesk) -> None:
     parent = "1700000000.000100"
     fake_slack.replies[parent] = [
         {"ts": parent, "user": "UALICE", "text": f"<@{BOT_USER_ID}> Who visited Beijing?"},
@@ -159,21 +156,17 @@ def test_a_failure_becomes_an_apology_in_the_thread(
     fake_slack.wait_for("reactions.remove")
 
 
-def test_a_slow_answer_times_out_with_an_apology(
-    slack_settings: Settings, fake_slack: FakeSlack, desk: StubDesk
-) -> None:
+def test_a_slow_answer_times_out_with_an_apology(slack_settings: Settings, fake_slack: FakeSlack, desk: StubDesk) -> None:
     desk.settings = slack_settings.model_copy(update={"request_timeout_s": 0.5})
     desk.release.clear()
-    with serving(create_app(desk=desk)) as base_url:  # type: ignore[arg-type]
+    with serve_in_thread(create_app(desk=desk)) as base_url:  # type: ignore[arg-type]
         assert poster(base_url)(event_body(mention())).status_code == 200
         (posted,) = fake_slack.wait_for("chat.postMessage")
         desk.release.set()
     assert "took too long" in posted["text"]
 
 
-def test_slash_ask_acks_ephemerally_then_posts_in_the_channel(
-    post: Post, fake_slack: FakeSlack, desk: StubDesk
-) -> None:
+def test_slash_ask_acks_ephemerally_then_posts_in_the_channel(post: Post, fake_slack: FakeSlack, desk: StubDesk) -> None:
     command = {
         "command": "/newsdesk",
         "text": "ask Who greeted Blinken?",
@@ -227,9 +220,7 @@ def test_slash_answer_falls_back_to_the_response_url_outside_the_bots_channels(
     assert said["text"] == "Yang Tao greeted Blinken [1]."
 
 
-def test_feedback_clicks_are_recorded_for_eval_datasets(
-    post: Post, fake_slack: FakeSlack, slack_settings: Settings
-) -> None:
+def test_feedback_clicks_are_recorded_for_eval_datasets(post: Post, fake_slack: FakeSlack, slack_settings: Settings) -> None:
     post(event_body(mention("Who greeted Blinken?")))
     (posted,) = fake_slack.wait_for("chat.postMessage")
     button = next(b for b in posted["blocks"] if b["type"] == "actions")["elements"][1]
@@ -256,9 +247,7 @@ def test_feedback_clicks_are_recorded_for_eval_datasets(
     assert (entry["user"], entry["channel"], entry["message_ts"]) == ("UBOB", "C0001", "1700001000.000001")
 
 
-def test_secrets_never_reach_the_logs(
-    post: Post, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_secrets_never_reach_the_logs(post: Post, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     post(event_body(mention()))
     post(event_body(mention()), secret="wrong")

@@ -23,14 +23,10 @@ def test_socket_mode_answers_a_mention_once_and_acks_every_envelope(tmp_path: Pa
         "NEWSDESK_SLACK_APP_TOKEN": APP_TOKEN,
         "NEWSDESK_SLACK_API_URL": fake_slack.api_url,
     }
-    proc = subprocess.Popen(
-        [str(BIN / "newsdesk"), "slack", "--socket"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    proc = subprocess.Popen([str(BIN / "newsdesk"), "slack", "--socket"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         fake_slack.wait_connected(timeout=120)
-        assert [c.authorization for c in fake_slack.calls if c.method == "apps.connections.open"] == [
-            f"Bearer {APP_TOKEN}"
-        ]
+        assert [c.authorization for c in fake_slack.calls if c.method == "apps.connections.open"] == [f"Bearer {APP_TOKEN}"]
         body = event_body(mention("Who greeted Blinken?", ts="1700000000.000100"), event_id="EvSOCKET")
         fake_slack.send_envelope({"envelope_id": "env-1", "type": "events_api", "payload": body})
         fake_slack.send_envelope({"envelope_id": "env-2", "type": "events_api", "payload": body, "retry_attempt": 1})
