@@ -1,5 +1,6 @@
-"""docker-compose.yml: parses with `docker compose config` where Docker is installed, and its
-api service is configured only through real settings, pointing at the other services by name."""
+"""docker-compose.yml: parses with Docker Compose v2's own `config` (the Docker plugin, or the
+`docker-compose` binary the dev extra installs), and its api service is configured only through
+real settings, pointing at the other services by name."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import subprocess
 import pytest
 
 from service.settings import PROJECT_ROOT, Settings
+from tests.conftest import BIN
 from tests.deploy.compose import COMPOSE_FILE, api_environment, load_compose
 
 
 def _docker_compose() -> list[str] | None:
-    if shutil.which("docker") is None:
-        return None
-    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
-    return ["docker", "compose"] if probe.returncode == 0 else None
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    standalone = shutil.which("docker-compose", path=str(BIN)) or shutil.which("docker-compose")
+    return [standalone] if standalone else None
 
 
 @pytest.mark.parametrize("profile", ["local-llm", "vllm"])
