@@ -25,7 +25,6 @@ import httpx
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-import service.retrieval.hybrid as hybrid
 from benchmarks.common import console, machine, percentile, table
 from benchmarks.server import free_port
 from service.retrieval.hybrid import HybridRetriever
@@ -134,7 +133,6 @@ def opened(settings: Settings, backend: str, embeddings: Embeddings) -> Iterator
 
 def measure(store: ArticleStore, queries: list[str], k: int) -> tuple[list[float], list[float], float]:
     """(dense seconds, hybrid seconds) per query, and the first query's BM25 index build."""
-    hybrid._bm25 = hybrid._BM25Cache()  # the cache is per process, not per store: start cold
     retriever = HybridRetriever(store=store, k=k)
     started = time.perf_counter()
     retriever.invoke(queries[0])

@@ -1,14 +1,17 @@
 """Hybrid retrieval: Chroma dense search plus BM25, fused by reciprocal rank.
 
-Local Chroma has no sparse search, so BM25 runs here over the (filtered) chunks. The BM25
-index is rebuilt only when the filter or the chunk count changes.
+Local Chroma has no sparse search, so BM25 runs here over the (filtered) chunks. Each store
+keeps its BM25 index until the filter changes, the store writes (its revision), or the chunk
+count changes (another process wrote to the same Chroma).
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 import threading
+import weakref
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -35,12 +38,12 @@ def tokenize(text: str) -> list[str]:
 class _BM25Cache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._key: tuple[str, int] | None = None
+        self._key: tuple[str, int, int] | None = None
         self._docs: list[Document] = []
         self._index: BM25Okapi | None = None
 
     def search(self, store: ArticleStore, where: dict[str, Any] | None, query: str, k: int) -> list[Document]:
-        key = (json.dumps(where, sort_keys=True), store.count_chunks())
+        key = (json.dumps(where, sort_keys=True), store.revision, store.count_chunks())
         with self._lock:
             if key != self._key:
                 self._docs = store.chunk_documents(where)
@@ -51,11 +54,17 @@ class _BM25Cache:
         if index is None or not terms:
             return []
         scores = index.get_scores(terms)
-        ranked = sorted(range(len(docs)), key=lambda i: scores[i], reverse=True)
-        return [docs[i] for i in ranked[:k] if scores[i] > 0]
+        ranked = heapq.nlargest(k, range(len(docs)), key=scores.__getitem__)
+        return [docs[i] for i in ranked if scores[i] > 0]
 
 
-_bm25 = _BM25Cache()
+_caches: weakref.WeakKeyDictionary[ArticleStore, _BM25Cache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _bm25_for(store: ArticleStore) -> _BM25Cache:
+    with _caches_lock:
+        return _caches.setdefault(store, _BM25Cache())
 
 
 def reciprocal_rank_fusion(rankings: list[list[Document]], k: int) -> list[Document]:
@@ -83,5 +92,5 @@ class HybridRetriever(BaseRetriever):
         where = self.filters.where()
         fetch = max(self.k * 3, 10)
         dense = self.store.dense_search(query, fetch, where)
-        sparse = _bm25.search(self.store, where, query, fetch)
+        sparse = _bm25_for(self.store).search(self.store, where, query, fetch)
         return reciprocal_rank_fusion([dense, sparse], self.k)

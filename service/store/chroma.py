@@ -76,6 +76,8 @@ class ArticleStore:
         self.embeddings = embeddings
         self._name = name
         self.where = where
+        # Bumped by every write and delete through this object: caches of its contents key on it.
+        self.revision = 0
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: Embeddings) -> ArticleStore:
@@ -159,6 +161,7 @@ class ArticleStore:
                 metadatas=[{**base, "chunk_count": len(chunks)}],
             )
             stale = [i for i in self.articles.get(where={"source": article.source}, include=[])["ids"] if i != article.id]
+            self.revision += 1
         for old in stale:
             self.delete(old)
         return stale
@@ -169,6 +172,7 @@ class ArticleStore:
             existed = self.has(article_id)
             self.articles.delete(ids=[article_id])
             self.chunks.delete(where={"article_id": article_id})
+            self.revision += 1
         return existed
 
     # --- reads ----------------------------------------------------------------------------
