@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=1)
     max_file_bytes: int = Field(5_000_000, ge=1)
 
+    # ingestion limits (each refusal names the file and the setting)
+    max_records_per_upload: int = Field(1000, ge=1, description="Records in one file or one API call.")
+    max_record_chars: int = Field(1_000_000, ge=1, description="Characters of text in one article.")
+    max_title_chars: int = Field(500, ge=1)
+    max_outlet_chars: int = Field(200, ge=1)
+    max_url_chars: int = Field(2000, ge=1)
+    max_date_chars: int = Field(40, ge=1)
+    max_front_matter_bytes: int = Field(16_000, ge=1, description="YAML front matter of a .md/.txt file.")
+    max_json_depth: int = Field(20, ge=2, description="Nesting of objects and arrays in a .json/.jsonl file.")
+    ingest_timeout_s: float = Field(120.0, gt=0, description="One API ingest call; what is stored by then is reported.")
+
     # prompts
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     answer_prompt: str = Field("answer@v1", description="name@version of the answering prompt.")
@@ -80,6 +91,11 @@ class Settings(BaseSettings):
     queue_size: int = Field(4, ge=0, description="Requests allowed to wait for the local model.")
     request_timeout_s: float = 180.0
     max_request_bytes: int = Field(6_000_000, ge=1024, description="Largest HTTP request body (uploads included).")
+    cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed cross-origin; empty: none.")
+    allowed_hosts: list[str] | None = Field(
+        None, description="Host headers served; default: loopback names when HOST is loopback, else any."
+    )
+    max_article_ids: int = Field(1000, ge=1, description="Article ids in one filter or summary request.")
 
     # slack
     slack_bot_token: SecretStr | None = None

@@ -1,23 +1,40 @@
-"""Read article files (.txt, .md, .html, .json, .jsonl) into :class:`RawArticle` records."""
+"""Read article files (.txt, .md, .html, .json, .jsonl) into :class:`RawArticle` records.
+
+Every parser is bounded (see :mod:`service.ingest.limits`): YAML aliases are refused (an alias
+bomb expands a few hundred bytes into gigabytes), JSON nesting and record counts are capped,
+and every field is checked against its limit before anything is cleaned or embedded.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
-from bs4 import BeautifulSoup
 
 from service.errors import InvalidInput
+from service.ingest.html import extract_html
+from service.ingest.limits import IngestLimits
 from service.ingest.models import RawArticle
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 _TEXT_KEYS = ("text", "body", "content")
+_DEFAULT_LIMITS = IngestLimits()
 
 
 class IngestError(InvalidInput):
     """A file that cannot be ingested; the message names the file and the reason."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases: no expansion, so parsing is linear in the input."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases (*name) are not allowed in front matter")
+        return super().compose_node(parent, index)
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:
@@ -29,122 +46,166 @@ def iter_files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def read_text(path: Path, max_bytes: int) -> str:
+def source_of(path: Path) -> str:
+    """One spelling per file (``seeds/a.txt``, ``./seeds/a.txt`` and its absolute path are one source)."""
+    return str(path.resolve())
+
+
+def load_file(path: Path, max_bytes: int, limits: IngestLimits = _DEFAULT_LIMITS) -> list[RawArticle]:
+    """All articles in one file (JSON/JSONL files may hold several)."""
     if not path.exists():
         raise IngestError(f"{path}: no such file")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{path}: unsupported extension {path.suffix or '(none)'!r}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
     try:
+        size = path.stat().st_size
+        if size > max_bytes:  # refused before reading it
+            raise IngestError(f"{path}: {size} bytes is over the {max_bytes}-byte limit")
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path}: cannot read ({exc.strerror})") from exc
+    return load_bytes(data, path.suffix, str(path), source_of(path), max_bytes, limits)
+
+
+def load_bytes(
+    data: bytes, suffix: str, label: str, source: str, max_bytes: int, limits: IngestLimits = _DEFAULT_LIMITS
+) -> list[RawArticle]:
+    """Articles in ``data`` as the loader for ``suffix`` reads them; errors start with ``label``."""
+    suffix = suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(f"{label}: unsupported extension {suffix or '(none)'!r}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+    try:
+        text = _decode(data, max_bytes)
+        if suffix in (".json", ".jsonl"):
+            return _load_records(text, suffix, source, limits)
+        if suffix in (".html", ".htm"):
+            return [limits.check(extract_html(text, source))]
+        return [limits.check(_load_plain(text, source, limits))]
+    except InvalidInput as exc:
+        raise IngestError(f"{label}: {exc}") from None
+
+
+def _decode(data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
-        raise IngestError(f"{path}: {len(data)} bytes is over the {max_bytes}-byte limit")
+        raise InvalidInput(f"{len(data)} bytes is over the {max_bytes}-byte limit")
     if b"\x00" in data[:8192]:
-        raise IngestError(f"{path}: binary file, not text")
+        raise InvalidInput("binary file, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+        raise InvalidInput(f"not UTF-8 text (byte {exc.start})") from exc
     if not text.strip():
-        raise IngestError(f"{path}: empty file")
+        raise InvalidInput("empty file")
     return text
 
 
-def load_file(path: Path, max_bytes: int) -> list[RawArticle]:
-    """All articles in one file (JSON/JSONL files may hold several)."""
-    text = read_text(path, max_bytes)
-    suffix = path.suffix.lower()
-    if suffix in (".json", ".jsonl"):
-        return _load_records(path, text, suffix)
-    if suffix in (".html", ".htm"):
-        return [_load_html(path, text)]
-    return [_load_plain(path, text)]
+def _front_matter(head: str, limits: IngestLimits) -> dict[str, Any]:
+    if len(head.encode()) > limits.max_front_matter_bytes:
+        raise InvalidInput(f"front matter is over {limits.max_front_matter_bytes} bytes (NEWSDESK_MAX_FRONT_MATTER_BYTES)")
+    try:
+        loaded = yaml.load(head, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        reason = str(exc) if "aliases" in str(exc) else exc.__class__.__name__
+        raise InvalidInput(f"front matter is not valid YAML ({reason})") from exc
+    return loaded if isinstance(loaded, dict) else {}
 
 
-def _load_plain(path: Path, text: str) -> RawArticle:
+def _load_plain(text: str, source: str, limits: IngestLimits) -> RawArticle:
     """Plain text or Markdown: optional YAML front matter, then a title line, then the story."""
-    meta: dict = {}
+    meta: dict[str, Any] = {}
+    text = text.replace("\r\n", "\n")
     if text.startswith("---\n"):
         head, sep, rest = text[4:].partition("\n---\n")
         if sep:
-            try:
-                loaded = yaml.safe_load(head)
-            except yaml.YAMLError as exc:
-                raise IngestError(f"{path}: front matter is not valid YAML ({exc.__class__.__name__})") from exc
-            meta = loaded if isinstance(loaded, dict) else {}
+            meta = _front_matter(head, limits)
             text = rest
     lines = text.strip().splitlines()
-    title = meta.get("title")
-    if not title:
-        title = lines[0].lstrip("# ").strip()
+    title = _scalar(meta, "title")
+    if not title and lines and len(lines[0]) <= limits.max_title_chars:  # a long first line is story, not title
+        title = lines[0].lstrip("# ").strip() or None
         lines = lines[1:]
+    url = _scalar(meta, "url")
     return RawArticle(
-        source=str(meta.get("url") or path),
+        source=url or source,
         body="\n".join(lines),
-        title=str(title),
-        outlet=_opt(meta.get("outlet")),
-        published=_opt(meta.get("published") or meta.get("date")),
-        url=_opt(meta.get("url")),
-    )
-
-
-def _load_html(path: Path, text: str) -> RawArticle:
-    soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "nav", "header", "footer", "aside", "form"]):
-        tag.decompose()
-
-    def meta(*names: str) -> str | None:
-        for name in names:
-            tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-            if tag and tag.get("content"):
-                return str(tag["content"]).strip()
-        return None
-
-    root = soup.find("article") or soup.body or soup
-    paragraphs = [p.get_text(" ", strip=True) for p in root.find_all("p")] or [root.get_text("\n", strip=True)]
-    h1 = soup.find("h1")
-    title = meta("og:title") or (h1.get_text(strip=True) if h1 else None) or (soup.title.string if soup.title else None)
-    url = meta("og:url")
-    return RawArticle(
-        source=url or str(path),
-        body="\n\n".join(p for p in paragraphs if p),
-        title=title.strip() if title else None,
-        outlet=meta("og:site_name", "publisher"),
-        published=meta("article:published_time", "date", "pubdate"),
+        title=title,
+        outlet=_scalar(meta, "outlet"),
+        published=_scalar(meta, "published") or _scalar(meta, "date"),
         url=url,
     )
 
 
-def _load_records(path: Path, text: str, suffix: str) -> list[RawArticle]:
+def _depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _parse_json(text: str, where: str, limits: IngestLimits) -> Any:
+    limit = f"the limit is {limits.max_json_depth} (NEWSDESK_MAX_JSON_DEPTH)"
     try:
-        if suffix == ".jsonl":
-            records = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            loaded = json.loads(text)
-            records = loaded if isinstance(loaded, list) else [loaded]
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(f"{path}: invalid JSON at line {exc.lineno} ({exc.msg})") from exc
+        raise InvalidInput(f"invalid JSON{where} at line {exc.lineno} ({exc.msg})") from exc
+    except RecursionError:
+        raise InvalidInput(f"JSON{where} is nested too deeply to parse; {limit}") from None
+    except ValueError as exc:  # e.g. an integer with too many digits
+        raise InvalidInput(f"invalid JSON{where} ({exc})") from exc
+    if (depth := _depth(value)) > limits.max_json_depth:
+        raise InvalidInput(f"JSON{where} is nested {depth} levels deep; {limit}")
+    return value
+
+
+def _load_records(text: str, suffix: str, source: str, limits: IngestLimits) -> list[RawArticle]:
+    if suffix == ".jsonl":
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        _check_count(len(lines), limits)
+        records = [_parse_json(line, f" on line {n}", limits) for n, line in lines]
+    else:
+        loaded = _parse_json(text, "", limits)
+        records = loaded if isinstance(loaded, list) else [loaded]
+        _check_count(len(records), limits)
     articles = []
     for n, record in enumerate(records, 1):
-        if not isinstance(record, dict):
-            raise IngestError(f"{path}: record {n} is not an object")
-        body = next((record[k] for k in _TEXT_KEYS if isinstance(record.get(k), str) and record[k].strip()), None)
-        if body is None:
-            raise IngestError(f"{path}: record {n} has no text (one of {', '.join(_TEXT_KEYS)})")
-        url = _opt(record.get("url"))
-        articles.append(
-            RawArticle(
-                source=url or f"{path}#{n}",
-                body=body,
-                title=_opt(record.get("title")),
-                outlet=_opt(record.get("outlet") or record.get("source")),
-                published=_opt(record.get("published") or record.get("date")),
-                url=url,
-            )
-        )
+        try:
+            articles.append(limits.check(_record(record, f"{source}#{n}")))
+        except InvalidInput as exc:
+            raise InvalidInput(f"record {n}: {exc}") from None
     return articles
 
 
-def _opt(value: object) -> str | None:
-    return str(value).strip() if value not in (None, "") else None
+def _check_count(count: int, limits: IngestLimits) -> None:
+    if count > limits.max_records:
+        raise InvalidInput(f"{count} records; the limit is {limits.max_records} per upload (NEWSDESK_MAX_RECORDS_PER_UPLOAD)")
+
+
+def _record(record: Any, source: str) -> RawArticle:
+    if not isinstance(record, dict):
+        raise InvalidInput("not an object")
+    body = next((record[k] for k in _TEXT_KEYS if isinstance(record.get(k), str) and record[k].strip()), None)
+    if body is None:
+        raise InvalidInput(f"has no text (one of {', '.join(_TEXT_KEYS)})")
+    url = _scalar(record, "url")
+    return RawArticle(
+        source=url or source,
+        body=body,
+        title=_scalar(record, "title"),
+        outlet=_scalar(record, "outlet") or _scalar(record, "source"),
+        published=_scalar(record, "published") or _scalar(record, "date"),
+        url=url,
+    )
+
+
+def _scalar(mapping: dict[str, Any], key: str) -> str | None:
+    """A metadata field as stripped text; nested values are refused, not stringified."""
+    value = mapping.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict | list | tuple | set):
+        raise InvalidInput(f"field {key!r} must be text, not {type(value).__name__}")
+    return str(value).strip() or None

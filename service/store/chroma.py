@@ -136,10 +136,13 @@ class ArticleStore:
         with self._guard():
             return bool(self.articles.get(ids=[article_id], include=[])["ids"])
 
-    def write(
-        self, article: Article, chunks: list[Chunk], chunk_vectors: list[list[float]], title_vector: list[float]
-    ) -> list[str]:
-        """Store an article and its embedded chunks; returns ids of older versions it replaced."""
+    def ids_where(self, key: str, value: str) -> list[str]:
+        """Ids of stored articles whose metadata ``key`` equals ``value`` (e.g. ``url``)."""
+        with self._guard():
+            return self.articles.get(where={key: value}, include=[])["ids"]
+
+    def write(self, article: Article, chunks: list[Chunk], chunk_vectors: list[list[float]], title_vector: list[float]) -> None:
+        """Store an article and its embedded chunks: chunks first, then the record that lists it."""
         base = {"article_id": article.id, "title": article.title, "source": article.source}
         for key in ("outlet", "published", "url"):
             if getattr(article, key):
@@ -160,11 +163,7 @@ class ArticleStore:
                 documents=[article.text],
                 metadatas=[{**base, "chunk_count": len(chunks)}],
             )
-            stale = [i for i in self.articles.get(where={"source": article.source}, include=[])["ids"] if i != article.id]
             self.revision += 1
-        for old in stale:
-            self.delete(old)
-        return stale
 
     def delete(self, article_id: str) -> bool:
         """Remove the article record first (it stops being listed), then its chunks."""

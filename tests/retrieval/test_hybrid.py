@@ -53,11 +53,11 @@ def test_filters_by_outlet_article_and_date_range(desk: Newsdesk) -> None:
 
 def test_a_replaced_article_is_never_retrieved_in_its_old_version(desk: Newsdesk, tmp_path: Path) -> None:
     assert retrieve(desk, "cables repairs")[0] == "Harbour bridge reopens"
-    # Same source, new text, same number of chunks: the store swaps one chunk for another.
+    # Same record of the same file, new text, same number of chunks: the store swaps one chunk for another.
     changed = dict(RECORDS[0], text="The harbour bridge stays shut for a week while divers inspect the pillars.")
     path = tmp_path / "news.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in [changed, *RECORDS[1:]]))
-    assert len(desk.ingestor.ingest_paths([path]).replaced) == 1
+    assert len(desk.ingestor.ingest_paths([path], replace=True).replaced) == 1
     docs = HybridRetriever(store=desk.store, k=3).invoke("cables repairs divers pillars")
     assert all("cables" not in d.page_content for d in docs)
     assert any("divers" in d.page_content for d in docs)

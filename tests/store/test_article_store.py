@@ -38,17 +38,45 @@ def test_stored_chunks_have_no_boilerplate_and_offsets_round_trip(desk: Newsdesk
         assert article.text[doc.metadata["start"] : doc.metadata["end"]] == doc.page_content
 
 
-def test_changed_article_replaces_its_old_chunks(desk: Newsdesk, tmp_path: Path) -> None:
+def test_changed_file_is_a_new_article_unless_replace_is_asked(desk: Newsdesk, tmp_path: Path) -> None:
     f = tmp_path / "story.txt"
     f.write_text("Storm hits coast\n\nA storm hit the coast on Monday. Power was cut to 200 homes.")
     old = desk.ingestor.ingest_paths([f]).added[0]
     f.write_text("Storm hits coast\n\nA storm hit the coast on Monday. Power was cut to 900 homes.")
-    report = desk.ingestor.ingest_paths([f])
-    assert report.replaced == [old.id]
+    kept = desk.ingestor.ingest_paths([f])
+    assert len(kept.added) == 1 and kept.replaced == []
+    assert len(desk.store.list_articles()) == 2
+
+    f.write_text("Storm hits coast\n\nA storm hit the coast on Monday. Power was cut to 950 homes.")
+    report = desk.ingestor.ingest_paths([f], replace=True)
+    assert sorted(report.replaced) == sorted([old.id, kept.added[0].id])
     [article] = desk.store.list_articles()
-    assert article.id != old.id
+    assert article.id == report.added[0].id
     texts = [d.page_content for d in desk.store.chunk_documents()]
-    assert any("900" in t for t in texts) and not any("200 homes" in t for t in texts)
+    assert any("950" in t for t in texts) and not any("200 homes" in t or "900 homes" in t for t in texts)
+
+
+def test_two_spellings_of_one_path_are_one_source(desk: Newsdesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "story.txt"
+    f.write_text("Storm hits coast\n\nA storm hit the coast on Monday.")
+    monkeypatch.chdir(tmp_path)
+    desk.ingestor.ingest_paths([Path("story.txt")])
+    again = desk.ingestor.ingest_paths([Path("./../") / tmp_path.name / "story.txt"])
+    assert len(again.unchanged) == 1
+    [article] = desk.store.list_articles()
+    assert article.source == str(f.resolve())
+
+
+def test_same_url_with_other_content_is_refused_without_replace(desk: Newsdesk, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    first.write_text("---\ntitle: Storm\nurl: https://news.test/storm\n---\nA storm hit the coast.")
+    second.write_text("---\ntitle: Storm\nurl: https://news.test/storm\n---\nA storm hit the coast on Monday.")
+    old = desk.ingestor.ingest_paths([first]).added[0]
+    refused = desk.ingestor.ingest_paths([second])
+    assert refused.added == [] and len(refused.errors) == 1
+    assert str(second) in refused.errors[0] and f"already stored as article {old.id}" in refused.errors[0]
+    replaced = desk.ingestor.ingest_paths([second], replace=True)
+    assert replaced.replaced == [old.id] and [a.id for a in desk.store.list_articles()] == [replaced.added[0].id]
 
 
 def test_delete_removes_article_and_chunks(desk: Newsdesk) -> None:

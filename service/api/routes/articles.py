@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import re
-import tempfile
+import threading
 import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
@@ -20,10 +21,12 @@ from service.api.auth import require_api_key
 from service.api.errors import error_responses
 from service.api.state import State
 from service.errors import InvalidInput, NotFound
-from service.ingest.loaders import load_file
+from service.ingest.loaders import load_bytes
 from service.ingest.models import Article, RawArticle
-from service.ingest.pipeline import Ingestor, IngestReport
+from service.ingest.pipeline import IngestReport, StopCheck
 from service.store.chroma import StoredArticle
+
+log = logging.getLogger("newsdesk.api")
 
 router = APIRouter(
     prefix="/v1/articles",
@@ -34,11 +37,13 @@ router = APIRouter(
 
 
 class ArticleIn(BaseModel):
-    title: str = Field(min_length=1, max_length=1000)
+    """Field lengths are capped by the MAX_*_CHARS settings; an article over a cap is refused alone."""
+
+    title: str = Field(min_length=1)
     text: str = Field(min_length=1, description="The article body.")
-    outlet: str | None = Field(None, max_length=200)
-    published: str | None = Field(None, description="ISO date or date-time.", max_length=40)
-    url: str | None = Field(None, max_length=2000, description="Re-sending the same URL replaces the older version.")
+    outlet: str | None = None
+    published: str | None = Field(None, description="ISO date or date-time.")
+    url: str | None = Field(None, description="The article's identity: the same URL with other content needs ?replace=true.")
 
     def raw(self) -> RawArticle:
         source = self.url or "api:" + hashlib.sha256(f"{self.title}\x1f{self.text}".encode()).hexdigest()[:16]
@@ -48,7 +53,7 @@ class ArticleIn(BaseModel):
 
 
 class IngestRequest(BaseModel):
-    articles: list[ArticleIn] = Field(min_length=1, max_length=100)
+    articles: list[ArticleIn] = Field(min_length=1, description="At most MAX_RECORDS_PER_UPLOAD.")
 
 
 class ArticleRef(BaseModel):
@@ -75,7 +80,7 @@ class StoredArticleOut(ArticleRef):
 class IngestResponse(BaseModel):
     added: list[ArticleRef]
     unchanged: list[ArticleRef]
-    replaced: list[str] = Field(description="Ids of older versions (same source) that were removed.")
+    replaced: list[str] = Field(description="Ids of older versions removed by ?replace=true (same URL, or same file).")
     errors: list[str]
     chunks_written: int
     seconds: float
@@ -113,36 +118,38 @@ _UPLOAD_SCHEMA = {
 }
 
 
-def _ingest(ingestor: Ingestor, raws: list[RawArticle]) -> IngestReport:
-    started = time.perf_counter()
-    report = IngestReport()
-    for raw in raws:
-        try:
-            ingestor.ingest_raw(raw, report)
-        except InvalidInput as exc:
-            report.errors.append(f"{raw.title or raw.source}: {exc}")
-    if report.errors and not (report.added or report.unchanged):
-        raise InvalidInput("; ".join(report.errors))
-    report.seconds = time.perf_counter() - started
-    return report
+def _labelled(raws: list[RawArticle], label: str | None = None) -> list[tuple[str, RawArticle]]:
+    """Each article with the name its errors start with: the upload's name and record, or its title."""
+    if label is not None:
+        return [(label if len(raws) == 1 else f"{label} record {n}", r) for n, r in enumerate(raws, 1)]
+    return [((r.title or r.source)[:80], r) for r in raws]
 
 
 def _safe_name(filename: str | None) -> str:
-    """The upload's base name, harmless as a file name; its extension picks the loader."""
+    """The upload's base name, harmless to show; its extension picks the loader."""
     name = re.sub(r"[^\w.\- ]", "_", Path(filename or "").name).lstrip(".")
     return name or "upload.txt"
 
 
-def _load_upload(name: str, data: bytes, max_bytes: int) -> list[RawArticle]:
-    """Articles in an uploaded file, read by the same loaders as ``newsdesk ingest``; sources name the upload."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_bytes(data)
-        try:
-            raws = load_file(path, max_bytes)
-        except InvalidInput as exc:
-            raise InvalidInput(str(exc).replace(str(path), name)) from None
-    return [replace(r, source=r.source.replace(str(path), f"upload:{name}")) for r in raws]
+async def _watch_disconnect(request: Request, gone: threading.Event) -> None:
+    while not gone.is_set():
+        if await request.is_disconnected():
+            gone.set()
+            return
+        await asyncio.sleep(0.2)
+
+
+def _stop_check(gone: threading.Event, timeout_s: float) -> StopCheck:
+    deadline = time.monotonic() + timeout_s
+
+    def should_stop() -> str | None:
+        if gone.is_set():
+            return "the client disconnected"
+        if time.monotonic() > deadline:
+            return f"the {timeout_s:g}s limit per call was reached (NEWSDESK_INGEST_TIMEOUT_S)"
+        return None
+
+    return should_stop
 
 
 @router.post(
@@ -159,15 +166,26 @@ def _load_upload(name: str, data: bytes, max_bytes: int) -> list[RawArticle]:
     },
     responses=error_responses(400, 415),
 )
-async def ingest(request: Request, state: State) -> IngestResponse:
-    """Ingest articles sent as JSON, or one uploaded file; unchanged articles are skipped."""
+async def ingest(
+    request: Request,
+    state: State,
+    replace: Annotated[
+        bool, Query(description="Replace the stored article with the same URL (or, without a URL, from the same file).")
+    ] = False,
+) -> IngestResponse:
+    """Ingest articles sent as JSON, or one uploaded file; articles already stored are reported unchanged."""
+    limits = state.desk.ingestor.limits
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         try:
             body = IngestRequest.model_validate_json(await request.body())
         except ValidationError as exc:
             raise RequestValidationError(exc.errors(include_url=False, include_input=False)) from None
-        raws = [a.raw() for a in body.articles]
+        if len(body.articles) > limits.max_records:
+            raise InvalidInput(
+                f"{len(body.articles)} articles; the limit is {limits.max_records} per call (NEWSDESK_MAX_RECORDS_PER_UPLOAD)"
+            )
+        items = _labelled([a.raw() for a in body.articles])
     elif content_type == "multipart/form-data":
         async with request.form(max_files=1, max_fields=10) as form:
             upload = form.get("file")
@@ -175,10 +193,22 @@ async def ingest(request: Request, state: State) -> IngestResponse:
                 raise InvalidInput("send the article file in the form field 'file'")
             name = _safe_name(upload.filename)
             data = await upload.read()
-        raws = await run_in_threadpool(_load_upload, name, data, state.settings.max_file_bytes)
+        raws = await run_in_threadpool(load_bytes, data, Path(name).suffix, name, f"upload:{name}", limits.max_file_bytes, limits)
+        items = _labelled(raws, name)
     else:
         raise HTTPException(415, "send application/json (articles) or multipart/form-data (a file in field 'file')")
-    report = await run_in_threadpool(_ingest, state.desk.ingestor, raws)
+    gone = threading.Event()
+    watcher = asyncio.create_task(_watch_disconnect(request, gone))
+    try:
+        should_stop = _stop_check(gone, state.settings.ingest_timeout_s)
+        report = await run_in_threadpool(state.desk.ingestor.ingest_raws, items, replace, should_stop)
+    finally:
+        gone.set()
+        watcher.cancel()
+    if report.stopped:
+        log.warning("ingest stopped (%s): %s", report.stopped, report.summary())
+    if report.errors and not (report.added or report.unchanged):
+        raise InvalidInput("; ".join(report.errors))
     return IngestResponse.of(report)
 
 
