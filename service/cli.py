@@ -70,6 +70,9 @@ def config() -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .json .jsonl).")],
+    replace: Annotated[
+        bool, typer.Option(help="Replace stored articles with the same URL (without a URL: from the same file).")
+    ] = False,
 ) -> None:
     """Ingest articles: clean, chunk, embed and store them. Re-ingesting unchanged files does nothing."""
     desk = _desk()
@@ -87,7 +90,7 @@ def ingest(
             def on_file(path: Path, done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total, description=f"ingesting {path.name}")
 
-            report = desk.ingestor.ingest_paths(paths, on_file=on_file)
+            report = desk.ingestor.ingest_paths(paths, on_file=on_file, replace=replace)
     except NewsdeskError as exc:
         raise _fail(str(exc)) from None
     for message in report.errors:
