@@ -8,6 +8,7 @@ from pathlib import Path
 
 from service.evals.dataset import Dataset, DatasetError, SourceRef, SummaryItem
 from service.evals.match import normalise, states_normalised
+from service.ingest.loaders import iter_files, load_file
 from service.store.chroma import ArticleStore
 
 
@@ -17,11 +18,12 @@ class CorpusArticle:
     outlet: str | None
     source: str
     text: str
+    file: Path | None = None
 
     def named(self, name: str) -> bool:
-        """An ``article:`` reference names this article by id, file name or file stem."""
-        path = Path(self.source)
-        return name in (self.id, path.name, path.stem)
+        """An ``article:`` reference names this article by id, or by the name or stem of its source or file."""
+        paths = [Path(self.source)] + ([self.file] if self.file else [])
+        return name == self.id or any(name in (p.name, p.stem) for p in paths)
 
 
 class Corpus:
@@ -30,9 +32,12 @@ class Corpus:
         self._norm: dict[str, str] = {}
 
     @classmethod
-    def from_store(cls, store: ArticleStore) -> Corpus:
+    def from_store(cls, store: ArticleStore, files: Path | None = None) -> Corpus:
+        """The stored articles; ``files`` (the ingested corpus) lets sources name an article by its file
+        even when the article's source is its URL."""
+        by_source = _files_by_source(files) if files is not None else {}
         stored = (store.get_article(a.id) for a in store.list_articles())
-        return cls(CorpusArticle(a.id, a.outlet, a.source, a.text) for a in stored if a is not None)
+        return cls(CorpusArticle(a.id, a.outlet, a.source, a.text, by_source.get(a.source)) for a in stored if a is not None)
 
     def text(self, article_id: str) -> str | None:
         article = self.articles.get(article_id)
@@ -76,3 +81,12 @@ class Corpus:
                 f"({len(self.articles)} articles; outlets: {outlets}):\n  - " + "\n  - ".join(unknown)
             )
         return warnings
+
+
+def _files_by_source(corpus: Path) -> dict[str, Path]:
+    """Each corpus file under the ``source`` its articles are stored with (their URL when they name one)."""
+    found: dict[str, Path] = {}
+    for path in iter_files([corpus]):
+        for raw in load_file(path, max_bytes=path.stat().st_size + 1):
+            found.setdefault(raw.source, path)
+    return found
