@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(700, ge=100, le=8000)
     chunk_overlap: int = Field(100, ge=0)
     top_k: int = Field(5, ge=1, le=50)
-    min_question_coverage: float = Field(
-        0.5, ge=0, le=1, description="Abstain without generating when less of the question appears in the sources."
+    evidence_sentences: int = Field(6, ge=1, le=40, description="Evidence sentences (from the top-k chunks) shown to the model.")
+    min_evidence_relevance: float = Field(
+        0.3, ge=0, le=2, description="Decline without generating when no evidence sentence scores this well against the question."
     )
     max_question_chars: int = Field(2000, ge=1)
     max_file_bytes: int = Field(5_000_000, ge=1)
@@ -79,8 +80,8 @@ class Settings(BaseSettings):
 
     # prompts
     prompts_dir: Path = PROJECT_ROOT / "prompts"
-    answer_prompt: str = Field("answer@v1", description="name@version of the answering prompt.")
-    summary_prompt: str = "summary@v1"
+    answer_prompt: str = Field("answer@v2", description="name@version of the answering prompt.")
+    summary_prompt: str = "summary@v2"
     rewrite_prompt: str = "rewrite@v1"
 
     # http api

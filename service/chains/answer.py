@@ -1,7 +1,14 @@
-"""The answering chain (LCEL): rewrite follow-up -> hybrid retrieval -> JSON draft -> verified citations."""
+"""The answering pipeline: the one path every surface (CLI, API, OpenAI-compatible, Slack, evals) runs.
+
+rewrite follow-up -> hybrid retrieval -> evidence sentences -> constrained JSON draft -> support
+check -> verified :class:`Answer`. :meth:`Answerer.stream` yields the draft text as the model
+writes it, then the verified answer; :meth:`Answerer.answer` is the same stream, drained.
+"""
 
 from __future__ import annotations
 
+import copy
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -10,19 +17,26 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.utils.json import parse_partial_json
 
 from service.chains.rewrite import build_rewrite_chain, split_conversation
-from service.citations.verify import Citation, Draft, Sentence, Source, parse_prose, verify
+from service.citations.answers_question import answers_question
+from service.citations.support import SupportChecker
+from service.citations.verify import Citation, CitationIndex, Draft, Sentence, Source, Verified, parse_prose, verify
 from service.models.errors import model_errors
 from service.models.factory import response_format
 from service.prompts import PromptSpec
-from service.retrieval.coverage import coverage, terms
+from service.retrieval.evidence import select_evidence
 from service.retrieval.filters import Filters
 from service.retrieval.hybrid import HybridRetriever
 from service.settings import Settings
 from service.store.chroma import ArticleStore
+from service.text.sentences import sentence_spans
+
+_DECLINE = re.compile(
+    r"\b(?:do(?:es)?n[o']?t (?:say|mention|state|specify)|not (?:mentioned|stated|specified|say)|no information)\b", re.I
+)
 
 
 @dataclass
@@ -40,6 +54,7 @@ class Answer:
     corrected_markers: int = 0
     usage: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    closest: list[Citation] = field(default_factory=list)  # shown when nothing supported remains
 
     @property
     def unsupported(self) -> list[str]:
@@ -55,7 +70,7 @@ def to_sources(docs: list[Document]) -> list[Source]:
     return [
         Source(
             n=n,
-            chunk_id=str(d.id),
+            chunk_id=str(d.metadata.get("chunk_id", d.id)),
             article_id=d.metadata["article_id"],
             title=d.metadata.get("title", ""),
             outlet=d.metadata.get("outlet"),
@@ -66,24 +81,43 @@ def to_sources(docs: list[Document]) -> list[Source]:
     ]
 
 
+def _curly_quotes(text: str) -> str:
+    """Straight double quotes as “ ”, so text the model copies can't end its JSON string early."""
+    out, opening = [], True
+    for part in re.split(r'(")', text):
+        if part == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(part)
+    return "".join(out)
+
+
 def format_sources(spec: PromptSpec, sources: list[Source]) -> str:
     fmt = spec.extra.get("source_format", "[{n}] {text}")
-    return "\n".join(fmt.format(n=s.n, outlet=s.outlet or "unknown outlet", title=s.title, text=s.text) for s in sources)
+    return "\n".join(
+        fmt.format(n=s.n, outlet=s.outlet or "unknown outlet", title=s.title, text=_curly_quotes(s.text)) for s in sources
+    )
 
 
 def parse_drafts(raw: str) -> tuple[bool, list[Draft]]:
     """(anything drafted, drafts) from the model's JSON.
 
-    Output cut off by the token limit still yields its complete sentences; output that is not
-    JSON at all is read as prose with inline [n] markers.
+    Two shapes: ``{"sources": [n...], "answer": "..."}`` (each answer sentence cites the chosen
+    sources) and ``{"sentences": [{"text", "sources"}...]}``. Output cut off by the token limit
+    still yields its complete parts; output that is not JSON is read as prose with [n] markers.
     """
     start = raw.find("{")
-    if start < 0:
-        drafts = parse_prose(raw)
-        return bool(drafts), drafts
-    data = parse_partial_json(raw[start:])
+    data = parse_partial_json(raw[start:]) if start >= 0 else None
     if not isinstance(data, dict):
         drafts = parse_prose(raw)
+        return bool(drafts), drafts
+    if "answer" in data:
+        numbers = [int(n) for n in data.get("sources") or [] if isinstance(n, int | float)]
+        answer = str(data.get("answer") or "").strip()
+        if not answer or _DECLINE.search(answer):
+            return False, []
+        drafts = [Draft(text=answer[a:b], sources=numbers) for a, b in sentence_spans(answer)]
         return bool(drafts), drafts
     drafts = [
         Draft(text=str(s["text"]), sources=[int(n) for n in s["sources"] if isinstance(n, int | float)])
@@ -94,10 +128,12 @@ def parse_drafts(raw: str) -> tuple[bool, list[Draft]]:
 
 
 def visible_text(raw: str) -> str:
-    """The sentence texts of a partial JSON draft, for streaming while the model writes."""
+    """The answer text of a partial JSON draft, for showing while the model writes."""
     data = parse_partial_json(raw[raw.find("{") :]) if "{" in raw else None
     if not isinstance(data, dict):
         return ""
+    if "answer" in data:
+        return str(data.get("answer") or "")
     texts = [str(s.get("text", "")) for s in data.get("sentences", []) or [] if isinstance(s, dict)]
     return " ".join(t for t in texts if t)
 
@@ -111,8 +147,23 @@ def usage_of(message: AIMessage) -> dict[str, int]:
     }
 
 
+def _with_source_numbers(schema: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
+    """The prompt's schema with its ``SOURCE_NUMBERS`` placeholder replaced by the numbers shown."""
+
+    def fill(node: Any) -> Any:
+        if node == "SOURCE_NUMBERS":
+            return numbers
+        if isinstance(node, dict):
+            return {k: fill(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [fill(v) for v in node]
+        return node
+
+    return fill(copy.deepcopy(schema))
+
+
 class Answerer:
-    """Builds and runs the answering chain for one prompt version and model."""
+    """Runs the answering pipeline for one prompt version and model."""
 
     def __init__(
         self,
@@ -121,97 +172,116 @@ class Answerer:
         settings: Settings,
         prompt: PromptSpec,
         rewrite_prompt: PromptSpec,
+        checker: SupportChecker | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.prompt = prompt
         self.model_name = settings.chat_model_name
-        schema = prompt.output_schema
-        self.llm: Runnable = llm.bind(response_format=response_format(settings, schema)) if schema else llm
+        self.llm = llm
         self.rewrite = build_rewrite_chain(llm, rewrite_prompt)
+        self.checker = checker or SupportChecker(embed=store.embeddings.embed_documents)
 
-    # --- chain pieces -----------------------------------------------------------------
+    # --- pipeline stages -----------------------------------------------------------------
 
-    def _prepare(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        """Rewrite a follow-up, retrieve, and lay out the prompt: everything before generation."""
+    def _prepare(self, messages: list[dict[str, str]], filters: Filters | None) -> dict[str, Any]:
+        """Rewrite a follow-up, retrieve, pick the evidence and lay out the prompt."""
         started = time.perf_counter()
-        question, history = split_conversation(inputs["messages"], self.settings.max_question_chars)
+        question, history = split_conversation(messages, self.settings.max_question_chars)
         with model_errors(self.model_name):
             standalone = (self.rewrite.invoke({"question": question, "history": history}) if history else "") or question
         rewritten = time.perf_counter()
-        retriever = HybridRetriever(store=self.store, k=self.settings.top_k, filters=inputs.get("filters") or Filters())
-        sources = to_sources(retriever.invoke(standalone))
+        chunks = HybridRetriever(store=self.store, k=self.settings.top_k, filters=filters or Filters()).invoke(standalone)
+        evidence = select_evidence(standalone, chunks, self.store.embeddings, self.settings.evidence_sentences)
+        sources = to_sources(evidence.sentences if self.prompt.extra.get("evidence", "sentences") == "sentences" else chunks)
         retrieved = time.perf_counter()
         return {
-            "answerable": coverage(standalone, (s.text for s in sources)) >= self.settings.min_question_coverage,
+            "answerable": bool(sources) and evidence.relevance >= self.settings.min_evidence_relevance,
             "question": question,
             "standalone": standalone,
             "sources": sources,
+            "evidence": to_sources(evidence.sentences),
             "prompt": self.prompt.template.invoke({"sources": format_sources(self.prompt, sources), "question": standalone}),
             "timings": {"rewrite_s": rewritten - started, "retrieval_s": retrieved - rewritten},
             "started": started,
         }
 
-    def _generate(self, state: dict[str, Any]) -> AIMessage:
-        if not state["answerable"]:
-            return AIMessage(content='{"sentences": []}')
-        with model_errors(self.model_name):
-            return self.llm.invoke(state["prompt"])
+    def _model(self, sources: list[Source]) -> Runnable:
+        schema = self.prompt.output_schema
+        if not schema:
+            return self.llm
+        schema = _with_source_numbers(schema, [s.n for s in sources])
+        return self.llm.bind(response_format=response_format(self.settings, schema))
 
-    def _finish(self, state: dict[str, Any]) -> Answer:
-        message: AIMessage = state["message"]
+    def _finish(self, state: dict[str, Any], message: AIMessage) -> Answer:
         drafted, drafts = parse_drafts(str(message.content))
-        verified = verify(drafts, state["sources"]) if drafted else None
-        # An answer none of whose cited sentences shares a word with the question is off-topic.
-        on_topic = verified is not None and any(
-            terms(s.text) & terms(state["standalone"]) for s in verified.sentences if s.citations
-        )
-        abstained = not on_topic
+        verified = verify(drafts, state["sources"], checker=self.checker) if drafted else Verified([], [])
+        for sentence in verified.sentences:
+            if not sentence.unsupported and (why := answers_question(state["standalone"], sentence.text)):
+                sentence.unsupported, sentence.reason, sentence.citations = True, why, []
+        shown = [s for s in verified.sentences if not s.unsupported]
+        index = CitationIndex()  # renumbered: citations of removed sentences are not shown
+        for s in shown:
+            s.citations = [index.cite_again(verified.citations[n - 1]) for n in s.citations]
+        closest: list[Citation] = []
+        if not shown:
+            text = self.prompt.extra.get("unclear" if drafted else "abstain", "The articles don't say.")
+            if drafted:  # the model answered but nothing held up: show where to look instead
+                nearest = CitationIndex()
+                for source in state["evidence"][:3]:
+                    nearest.cite(source, (0, len(source.text)))
+                closest = nearest.citations
+        else:
+            text = Verified(shown, index.citations).text
         timings = {**state["timings"], **message.response_metadata.get("timings", {})}
         timings["total_s"] = time.perf_counter() - state["started"]
         return Answer(
             question=state["question"],
             standalone_question=state["standalone"],
-            text=self.prompt.extra.get("abstain", "The articles don't say.") if abstained else verified.text,
-            abstained=abstained,
-            sentences=[] if abstained else verified.sentences,
-            citations=[] if abstained else verified.citations,
+            text=text,
+            abstained=not shown,
+            sentences=verified.sentences,
+            citations=index.citations,
             sources=state["sources"],
             prompt_version=self.prompt.ref,
             model=self.model_name,
-            removed_markers=verified.removed_markers if verified else 0,
-            corrected_markers=verified.corrected_markers if verified else 0,
+            removed_markers=verified.removed_markers,
+            corrected_markers=verified.corrected_markers,
             usage=usage_of(message),
             timings=timings,
+            closest=closest,
         )
-
-    def chain(self) -> Runnable:
-        """``{"messages": [...], "filters": Filters | None}`` -> :class:`Answer`."""
-        return RunnableLambda(self._prepare) | RunnablePassthrough.assign(message=self._generate) | RunnableLambda(self._finish)
 
     # --- entry points -------------------------------------------------------------------
 
-    def answer(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Answer:
-        return self.chain().invoke({"messages": messages, "filters": filters})
-
     def stream(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Iterator[str | Answer]:
-        """Text deltas as the model writes them, then the verified :class:`Answer` last."""
-        state = self._prepare({"messages": messages, "filters": filters})
-        if not state["answerable"]:
-            state["message"] = self._generate(state)
-            yield self._finish(state)
+        """Draft text deltas as the model writes them, then the verified :class:`Answer` last."""
+        state = self._prepare(messages, filters)
+        if not state["answerable"]:  # nothing retrieved is about the question: don't ask the model
+            yield self._finish(state, AIMessage(content=""))
             return
         merged: AIMessageChunk | None = None
         shown = ""
         with model_errors(self.model_name):
-            for chunk in self.llm.stream(state["prompt"]):
+            for chunk in self._model(state["sources"]).stream(state["prompt"]):
                 merged = chunk if merged is None else merged + chunk
                 text = visible_text(str(merged.content))
                 if text.startswith(shown) and len(text) > len(shown):
                     yield text[len(shown) :]
                     shown = text
         assert merged is not None
-        state["message"] = AIMessage(
+        message = AIMessage(
             content=merged.content, usage_metadata=merged.usage_metadata, response_metadata=merged.response_metadata
         )
-        yield self._finish(state)
+        yield self._finish(state, message)
+
+    def answer(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Answer:
+        """The verified answer: :meth:`stream`, drained."""
+        for item in self.stream(messages, filters):
+            if isinstance(item, Answer):
+                return item
+        raise RuntimeError("the answer stream ended without an answer")
+
+    def chain(self) -> Runnable:
+        """``{"messages": [...], "filters": Filters | None}`` -> :class:`Answer`, as an LCEL runnable."""
+        return RunnableLambda(lambda inputs: self.answer(inputs["messages"], inputs.get("filters")))

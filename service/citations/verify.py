@@ -1,24 +1,26 @@
 """Check every citation against the text it cites.
 
-For each drafted sentence and each source number it cites, find the sentence (or pair of
-adjacent sentences) in that source that best supports it and return it as a verbatim quote
-with offsets in the article. A number that names no retrieved source is removed and counted;
-a citation whose source does not support the sentence is moved to a retrieved source that
-does, and a source that says it clearly better is added (both counted as corrected); a
-sentence left with no support is flagged ``unsupported``.
+For each drafted sentence, the sources it cites are searched for the sentence (or pair of
+adjacent sentences) that best matches it, and the support checker (service/citations/support.py)
+decides whether those quotes together actually state it: names, numbers, dates, negation and
+who-did-what must agree, not just the words. A number that names no retrieved source is removed
+and counted; when the cited sources don't state the sentence, a retrieved source that does is
+cited instead, and a source that states it clearly better is added (both counted as corrected);
+a sentence left with no support is flagged ``unsupported``, with the reason.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from service.retrieval.coverage import terms as _terms
+from service.citations.support import SupportChecker, content_stems
+from service.text.sentences import sentence_spans
 
-SUPPORT_THRESHOLD = 0.5
+SUPPORT_THRESHOLD = 0.5  # share of a claim's content words a quote must hold to be worth checking
 BETTER_MARGIN = 0.2
-_SENTENCE = re.compile(r"[^.!?]+(?:[.!?]+[\"”’]?|$)")
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+_DEFAULT_CHECKER = SupportChecker()
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Sentence:
     text: str
     citations: list[int] = field(default_factory=list)
     unsupported: bool = False
+    reason: str = ""  # why it is unsupported
 
 
 @dataclass
@@ -86,31 +89,20 @@ class Verified:
         return " ".join(out)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for m in _SENTENCE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
-
-
 def best_support(claim: str, text: str) -> tuple[float, tuple[int, int]]:
     """Share of the claim's content words found in the best sentence (or adjacent pair) of ``text``."""
-    claim_terms = _terms(claim)
+    claim_stems = set(content_stems(claim))
     spans = sentence_spans(text)
-    if not claim_terms or not spans:
+    if not claim_stems or not spans:
         return 0.0, (0, 0)
-    candidates = [(s, 0.0) for s in spans] + [((a[0], b[1]), 0.1) for a, b in zip(spans, spans[1:], strict=False)]
+    stems = [set(content_stems(text[a:b])) for a, b in spans]
+    candidates = [(span, found, 0.0) for span, found in zip(spans, stems, strict=True)]
+    candidates += [((a[0], b[1]), fa | fb, 0.1) for a, b, fa, fb in zip(spans, spans[1:], stems, stems[1:], strict=False)]
     best = (0.0, spans[0])
-    for (start, end), penalty in candidates:
-        score = len(claim_terms & _terms(text[start:end])) / len(claim_terms) - penalty
+    for span, found, penalty in candidates:
+        score = len(claim_stems & found) / len(claim_stems) - penalty
         if score > best[0]:
-            best = (score, (start, end))
+            best = (score, span)
     return best
 
 
@@ -153,12 +145,21 @@ class CitationIndex:
             )
         return self._numbers[key]
 
+    def cite_again(self, citation: Citation) -> int:
+        """Number ``citation`` (from another index) in this one."""
+        key = (citation.article_id, citation.start, citation.end)
+        if key not in self._numbers:
+            self._numbers[key] = len(self.citations) + 1
+            self.citations.append(replace(citation, n=self._numbers[key]))
+        return self._numbers[key]
+
 
 def verify(
     drafts: list[Draft],
     sources: list[Source],
     threshold: float = SUPPORT_THRESHOLD,
     index: CitationIndex | None = None,
+    checker: SupportChecker = _DEFAULT_CHECKER,
 ) -> Verified:
     by_n = {s.n: s for s in sources}
     index = index or CitationIndex()
@@ -171,21 +172,36 @@ def verify(
         claimed = list(dict.fromkeys(draft.sources))
         valid = [n for n in claimed if n in by_n]
         result.removed_markers += len(claimed) - len(valid)
-        best_cited = 0.0
-        for n in valid:
-            score, span = best_support(text, by_n[n].text)
-            if score >= threshold:
-                sentence.citations.append(index.cite(by_n[n], span))
-                best_cited = max(best_cited, score)
-        # Another retrieved source that says it clearly better (or at all, when the cited ones
-        # don't) is cited too: small models often pick the wrong number.
-        others = [(best_support(text, s.text), s) for s in sources if s.n not in valid]
-        if others:
-            (score, span), source = max(others, key=lambda x: x[0][0])
-            if score >= threshold and (not sentence.citations or score >= best_cited + BETTER_MARGIN):
-                sentence.citations.append(index.cite(source, span))
+        located = {s.n: best_support(text, s.text) for s in sources}
+        cited = [n for n in valid if located[n][0] >= threshold / 2]
+        verdict = checker.check(text, [_quote(by_n[n], located[n][1]) for n in cited]) if cited else None
+        best_cited = max((located[n][0] for n in cited), default=0.0)
+        if verdict and verdict.supported:
+            sentence.citations = [index.cite(by_n[n], located[n][1]) for n in cited]
+        elif verdict:
+            sentence.reason = verdict.reason
+        # Another retrieved source that states it (when the cited ones don't), or states it
+        # clearly better: small models often pick the wrong number.
+        others = sorted((s for s in sources if s.n not in valid), key=lambda s: -located[s.n][0])
+        for other in others[:3]:
+            score, span = located[other.n]
+            if score < threshold or (sentence.citations and score < best_cited + BETTER_MARGIN):
+                break
+            other_verdict = checker.check(text, [_quote(other, span)])
+            if other_verdict.supported:
+                sentence.citations.append(index.cite(other, span))
                 result.corrected_markers += 1
+                break
+            sentence.reason = sentence.reason or other_verdict.reason
         sentence.citations = list(dict.fromkeys(sentence.citations))
         sentence.unsupported = not sentence.citations
+        if not sentence.unsupported:
+            sentence.reason = ""
+        elif not sentence.reason:
+            sentence.reason = "no retrieved source states it"
         result.sentences.append(sentence)
     return result
+
+
+def _quote(source: Source, span: tuple[int, int]) -> str:
+    return source.text[span[0] : span[1]]

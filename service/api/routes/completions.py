@@ -1,8 +1,10 @@
 """OpenAI-compatible ``POST /v1/chat/completions`` (and ``GET /v1/models``): the stock client works unchanged.
 
 The answer text keeps its [n] markers; ``citations``, ``prompt_version``, ``unsupported`` and
-``abstained`` are extra top-level fields. When streaming, the content deltas are the model's
-draft as it writes; the last chunk carries the extras plus ``answer``, the verified text.
+``abstained`` are extra top-level fields. When streaming, the model's draft goes out as it is
+written in a ``newsdesk_draft`` field of each chunk (stock clients ignore it), and the
+``content`` deltas carry only the verified answer, so the text a stock client accumulates is
+exactly the non-streaming ``message.content``. The last chunk carries the extras.
 """
 
 from __future__ import annotations
@@ -149,16 +151,14 @@ async def _chunks(
         return ServerSentEvent(json.dumps({**body, **extra}))
 
     yield chunk({"role": "assistant", "content": ""})
-    item, streamed = first, False
+    item = first
     try:
         while not isinstance(item, Answer):
-            yield chunk({"content": item})
-            streamed = True
+            yield chunk({}, newsdesk_draft=item)
             item = await anext(rest)
         state.metrics.observe_generation(item.usage, item.timings)
-        if not streamed:  # nothing drafted (e.g. abstained before generating): send the final text
-            yield chunk({"content": item.text})
-        yield chunk({}, "stop", answer=item.text, **_extras(item))
+        yield chunk({"content": item.text})
+        yield chunk({}, "stop", **_extras(item))
         if include_usage:
             usage = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": model, "choices": []}
             yield ServerSentEvent(json.dumps({**usage, "usage": Usage(**item.usage).model_dump()}))

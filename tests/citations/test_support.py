@@ -1,0 +1,68 @@
+"""The support checker on crafted claims: what a reader would call supported, and what not."""
+
+import pytest
+
+from service.citations.answers_question import answers_question
+from service.citations.support import SupportChecker
+
+QUOTE = (
+    "Upon arrival, Blinken was received by Chinese Foreign Minister Qin Gang at the door of a villa "
+    "in the Diaoyutai State Guest House."
+)
+VISIT = "This marks the first visit by a senior US official to China in nearly five years."
+check = SupportChecker().check
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Qin Gang received Blinken at a villa.",
+        "Blinken was received by Qin Gang at the door of a villa.",
+        "Chinese Foreign Minister Qin Gang received Blinken at the Diaoyutai State Guest House.",
+    ],
+)
+def test_true_claims_are_supported(claim: str) -> None:
+    assert check(claim, [QUOTE]).supported
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        ("Blinken received Qin Gang at a villa.", "other roles"),  # subject and object swapped
+        ("Qin Gang was received by Blinken at a villa.", "other roles"),
+        ("Blinken was not received by Qin Gang.", "negates"),
+        ("Wang Yi received Blinken at a villa.", "'wang' is not in the quote"),
+        ("Qin Gang received Blinken at a villa on Monday.", "date 'mon'"),
+    ],
+)
+def test_false_claims_are_refused_with_a_reason(claim: str, reason: str) -> None:
+    verdict = check(claim, [QUOTE])
+    assert not verdict.supported and reason in verdict.reason
+
+
+def test_numbers_must_match_in_any_spelling() -> None:
+    assert check("It was the first visit by a senior US official to China in 5 years.", [VISIT]).supported
+    assert "number 6" in check("It was the first visit by a senior US official to China in six years.", [VISIT]).reason
+
+
+def test_a_claim_may_need_two_adjacent_quotes() -> None:
+    quotes = ["Blinken arrived in Beijing on Sunday.", "He met Qin Gang at a villa."]
+    assert check("Blinken arrived in Beijing on Sunday and met Qin Gang at a villa.", quotes).supported
+    assert not check("Blinken arrived in Beijing on Sunday and met Qin Gang at a villa.", quotes[:1]).supported
+
+
+def test_paraphrase_is_accepted_when_close_in_meaning() -> None:
+    claim = "The top Chinese diplomat welcomed Blinken at a villa on arrival."
+    assert not check(claim, [QUOTE]).supported  # too few of its words in the quote to accept on words alone
+    close = SupportChecker(embed=lambda texts: [[1.0, 0.0]] * len(texts)).check(claim, [QUOTE])
+    far = SupportChecker(embed=lambda texts: [[1.0, 0.0], [0.0, 1.0]]).check(claim, [QUOTE])
+    assert close.supported and not far.supported
+
+
+def test_an_answer_must_add_what_the_question_asks_for() -> None:
+    assert answers_question("Why was the trip postponed?", "The trip was postponed.")
+    assert answers_question("Why was the trip postponed?", "A spy balloon flew over the US.") is None
+    assert "number" in answers_question("How many people died?", "Several people died in the fire.")
+    assert answers_question("How many people died?", "Twelve people died.") is None
+    assert "when" in answers_question("When did Blinken arrive?", "Blinken arrived in Beijing.")
+    assert answers_question("When did Blinken arrive?", "Blinken arrived on Sunday.") is None
