@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -172,6 +173,42 @@ def ask(
         console.print_json(json.dumps(answer.to_dict()))
     else:
         _print_answer(answer)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many chunks to show.")] = 10,
+    article: Annotated[list[str] | None, typer.Option("--article", "-a", help="Only this article id (repeatable).")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Only articles from this outlet.")] = None,
+    since: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Published on or after this day.")] = None,
+    until: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Published on or before this day.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON (the body of POST /v1/search).")] = False,
+) -> None:
+    """Show the chunks retrieval finds for a query (dense + BM25, fused), with scores; no model involved."""
+    for what, value in (("query", query), ("outlet", outlet or ""), *(("article id", a) for a in article or [])):
+        _utf8(value, what)
+    from service.retrieval.filters import Filters
+    from service.retrieval.search import search as run_search
+
+    filters = Filters(article_ids=article, outlet=outlet, date_from=since and since.date(), date_to=until and until.date())
+    try:
+        result = run_search(_desk().store, query, k, filters, get_settings().max_question_chars)
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        console.print_json(result.model_dump_json())
+        return
+    for h in result.hits:
+        s, a = h.scores, h.article
+        dense = "dense -" if s.dense is None else f"dense {s.dense:.3f} #{s.dense_rank}"
+        sparse = "BM25 -" if s.sparse is None else f"BM25 {s.sparse:.2f} #{s.sparse_rank}"
+        console.print(
+            f"{h.rank:>2}. [bold]{a.title}[/bold] — {a.outlet or 'unknown outlet'} ({a.id}, chars {h.start}-{h.end})\n"
+            f"    [dim]fused {s.fused:.4f} · {dense} · {sparse}[/dim]\n    {' '.join(h.text.split())[:300]}",
+            highlight=False,
+        )
+    console.print(f"[dim]{len(result.hits)} chunk(s) in {result.took_ms:.0f} ms[/dim]")
 
 
 DEMO_QUESTION = "Who greeted Blinken when he arrived in Beijing?"

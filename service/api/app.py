@@ -10,13 +10,13 @@ from fastapi import APIRouter, FastAPI
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimit
 from service.api.metrics import MetricsMiddleware
-from service.api.routes import articles, chat, completions, health, summarize
+from service.api.routes import articles, chat, completions, health, search, summarize
 from service.api.state import ApiState
 from service.desk import Newsdesk
 from service.settings import Settings, get_settings
 
 # Every router the app serves; add one here to extend the API.
-ROUTERS: tuple[APIRouter, ...] = (health.router, chat.router, completions.router, summarize.router, articles.router)
+ROUTERS: tuple[APIRouter, ...] = (health.router, chat.router, completions.router, summarize.router, articles.router, search.router)
 
 
 @asynccontextmanager

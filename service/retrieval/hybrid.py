@@ -1,82 +1,52 @@
-"""Hybrid retrieval: Chroma dense search plus BM25, fused by reciprocal rank.
+"""Hybrid retrieval: Chroma dense search plus BM25 (the store's sparse index), fused by reciprocal rank.
 
-Local Chroma has no sparse search, so BM25 runs here over the (filtered) chunks. Each store
-keeps its BM25 index until the filter changes, the store writes (its revision), or the chunk
-count changes (another process wrote to the same Chroma).
+Both searches see the same filters and fetch ``max(3k, 10)`` candidates; each candidate's fused
+score is the sum over the rankings it appears in of ``1 / (RRF_K + rank)``. The two searches run
+side by side: the query's embedding and Chroma's search on one thread, SQLite's BM25 on another
+(both release the GIL for most of their time).
 """
 
 from __future__ import annotations
 
-import heapq
-import json
-import re
-import threading
-import weakref
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
-from rank_bm25 import BM25Okapi
 
 from service.retrieval.filters import Filters
+from service.retrieval.terms import tokenize
 from service.store.chroma import ArticleStore
 
 RRF_K = 60
-_WORD = re.compile(r"\w+")
-_STOP = frozenset(
-    "a an and are as at be by did do does for from had has have he her his how in is it its of on or "
-    "she that the their them they this to was were what when where which who whom why will with would".split()
-)
+_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sparse-search")
 
 
-def tokenize(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A retrieved chunk with what each search thought of it (``None``: that search did not find it)."""
+
+    document: Document
+    fused: float
+    dense: float | None = None  # cosine similarity
+    sparse: float | None = None  # BM25
+    dense_rank: int | None = None  # 1-based
+    sparse_rank: int | None = None
 
 
-class _BM25Cache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._key: tuple[str, int, int] | None = None
-        self._docs: list[Document] = []
-        self._index: BM25Okapi | None = None
-
-    def search(self, store: ArticleStore, where: dict[str, Any] | None, query: str, k: int) -> list[Document]:
-        key = (json.dumps(where, sort_keys=True), store.revision, store.count_chunks())
-        with self._lock:
-            if key != self._key:
-                self._docs = store.chunk_documents(where)
-                self._index = BM25Okapi([tokenize(d.page_content) for d in self._docs]) if self._docs else None
-                self._key = key
-            docs, index = self._docs, self._index
-        terms = tokenize(query)
-        if index is None or not terms:
-            return []
-        scores = index.get_scores(terms)
-        ranked = heapq.nlargest(k, range(len(docs)), key=scores.__getitem__)
-        return [docs[i] for i in ranked if scores[i] > 0]
-
-
-_caches: weakref.WeakKeyDictionary[ArticleStore, _BM25Cache] = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
-
-
-def _bm25_for(store: ArticleStore) -> _BM25Cache:
-    with _caches_lock:
-        return _caches.setdefault(store, _BM25Cache())
-
-
-def reciprocal_rank_fusion(rankings: list[list[Document]], k: int) -> list[Document]:
-    scores: dict[str, float] = {}
-    by_id: dict[str, Document] = {}
-    for ranking in rankings:
-        for rank, doc in enumerate(ranking):
+def reciprocal_rank_fusion(dense: list[tuple[Document, float]], sparse: list[tuple[Document, float]], k: int) -> list[ScoredChunk]:
+    fused: dict[str, dict[str, Any]] = {}
+    for name, ranking in (("dense", dense), ("sparse", sparse)):
+        for rank, (doc, score) in enumerate(ranking, start=1):
             assert doc.id is not None
-            scores[doc.id] = scores.get(doc.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            by_id.setdefault(doc.id, doc)
-    best = sorted(scores, key=lambda i: scores[i], reverse=True)[:k]
-    return [by_id[i] for i in best]
+            entry = fused.setdefault(doc.id, {"document": doc, "fused": 0.0})
+            entry["fused"] += 1.0 / (RRF_K + rank)
+            entry[name], entry[f"{name}_rank"] = score, rank
+    best = sorted(fused.values(), key=lambda e: e["fused"], reverse=True)[:k]
+    return [ScoredChunk(**e) for e in best]
 
 
 class HybridRetriever(BaseRetriever):
@@ -88,9 +58,14 @@ class HybridRetriever(BaseRetriever):
     k: int = 5
     filters: Filters = Filters()
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def search(self, query: str) -> list[ScoredChunk]:
+        """The fused top ``k`` with dense, sparse and fused scores."""
         where = self.filters.where()
         fetch = max(self.k * 3, 10)
+        terms = tokenize(query)
+        sparse = _pool.submit(self.store.sparse_search, terms, fetch, where) if terms else None
         dense = self.store.dense_search(query, fetch, where)
-        sparse = _bm25_for(self.store).search(self.store, where, query, fetch)
-        return reciprocal_rank_fusion([dense, sparse], self.k)
+        return reciprocal_rank_fusion(dense, sparse.result() if sparse else [], self.k)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [hit.document for hit in self.search(query)]

@@ -5,15 +5,26 @@ record per article: its cleaned text and metadata). An article's record is writt
 of its chunks, so it is the commit marker: an article is listed, and skipped on re-ingest, only
 once every chunk is in. A crash in between leaves chunks that the next ingest overwrites (ids
 are deterministic) and nothing that is listed half-written.
+
+Beside Chroma, a sparse (BM25) index (``service/store/sparse.py``) holds the same chunks. It is
+written in the same step, after Chroma's chunks and before the article record, and emptied of
+an article after Chroma is; so every crash window leaves the two with different chunk counts.
+Chroma is the truth: before a sparse search, at most once a second (and on the first search
+after opening), the counts are compared, and if they differ the index is reconciled against
+Chroma's chunk ids (extra rows dropped, missing chunks copied from Chroma). That also catches
+writes by another process to a shared Chroma server whose index file is not shared.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import chromadb
@@ -26,6 +37,10 @@ from langchain_core.embeddings import Embeddings
 from service.errors import Unavailable
 from service.ingest.models import Article, Chunk
 from service.settings import Settings
+from service.store.sparse import SparseChunk, SparseIndex
+
+_PAGE = 5000  # Chroma reads in pages: one ``get`` of everything fails past ~32k chunks
+SPARSE_CHECK_S = 1.0  # how often a search compares the sparse index's chunk count with Chroma's
 
 
 class StoreUnavailable(Unavailable):
@@ -59,6 +74,17 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 
 
+def sparse_path(settings: Settings) -> Path:
+    """The sparse index folder: beside the embedded store, or per Chroma server under DATA_DIR.
+
+    Processes that share this folder (one machine, one DATA_DIR) share one index; a process
+    with its own keeps it in step with Chroma by reconciling (see the module docstring).
+    """
+    if settings.chroma_host:
+        return settings.data_dir / "sparse" / f"{settings.collection}@{settings.chroma_host}_{settings.chroma_port}"
+    return settings.chroma_dir.with_name(settings.chroma_dir.name + "-sparse") / settings.collection
+
+
 def published_day(published: str | None) -> int | None:
     """``YYYYMMDD`` as an int, so Chroma's numeric ``$gte``/``$lte`` can filter by date."""
     if not published:
@@ -71,13 +97,14 @@ def published_day(published: str | None) -> int | None:
 
 
 class ArticleStore:
-    def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, name: str, where: str) -> None:
+    def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, name: str, where: str, sparse: SparseIndex) -> None:
         self._client = client
         self.embeddings = embeddings
         self._name = name
         self.where = where
-        # Bumped by every write and delete through this object: caches of its contents key on it.
-        self.revision = 0
+        self.sparse = sparse
+        self._sparse_checked = float("-inf")
+        self._sync_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings, embeddings: Embeddings) -> ArticleStore:
@@ -86,7 +113,7 @@ class ArticleStore:
             if settings.chroma_host
             else f"embedded Chroma at {settings.chroma_dir}"
         )
-        return cls(make_client(settings), embeddings, settings.collection, where)
+        return cls(make_client(settings), embeddings, settings.collection, where, SparseIndex(sparse_path(settings)))
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -151,19 +178,17 @@ class ArticleStore:
             base["published_day"] = day
         with self._guard():
             if chunks:
+                metadatas = [{**base, "chunk_index": c.index, "start": c.start, "end": c.end} for c in chunks]
                 self._raw_chunks.upsert(
-                    ids=[c.id for c in chunks],
-                    embeddings=chunk_vectors,
-                    documents=[c.text for c in chunks],
-                    metadatas=[{**base, "chunk_index": c.index, "start": c.start, "end": c.end} for c in chunks],
+                    ids=[c.id for c in chunks], embeddings=chunk_vectors, documents=[c.text for c in chunks], metadatas=metadatas
                 )
+                self.sparse.upsert(SparseChunk(c.id, c.text, m) for c, m in zip(chunks, metadatas, strict=True))
             self._raw_articles.upsert(
                 ids=[article.id],
                 embeddings=[title_vector],
                 documents=[article.text],
                 metadatas=[{**base, "chunk_count": len(chunks)}],
             )
-            self.revision += 1
 
     def delete(self, article_id: str) -> bool:
         """Remove the article record first (it stops being listed), then its chunks."""
@@ -171,7 +196,7 @@ class ArticleStore:
             existed = self.has(article_id)
             self.articles.delete(ids=[article_id])
             self.chunks.delete(where={"article_id": article_id})
-            self.revision += 1
+            self.sparse.delete_article(article_id)
         return existed
 
     # --- reads ----------------------------------------------------------------------------
@@ -205,10 +230,50 @@ class ArticleStore:
                 if len(got["ids"]) < page:
                     return docs
 
-    def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Document]:
+    def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[tuple[Document, float]]:
+        """The ``k`` nearest chunks with their cosine similarity (1 - Chroma's cosine distance)."""
         with self._guard():
             hits = self.chunks.similarity_search_with_score(query, k=k, filter=where)
-        return [doc for doc, _distance in hits]
+        return [(doc, 1.0 - distance) for doc, distance in hits]
+
+    def sparse_search(self, terms: list[str], k: int, where: dict[str, Any] | None = None) -> list[tuple[Document, float]]:
+        """The ``k`` best chunks by BM25 over ``terms``, with their scores; filtered like ``dense_search``."""
+        if time.monotonic() - self._sparse_checked > SPARSE_CHECK_S:
+            self.check_sparse()
+        hits = self.sparse.search(terms, k, where)
+        return [(Document(h.chunk.text, metadata=h.chunk.metadata, id=h.chunk.id), h.score) for h in hits]
+
+    def check_sparse(self) -> int:
+        """Reconcile the sparse index with Chroma if their chunk counts differ; returns the rows fixed.
+
+        The index's ids are read before Chroma's: a write or delete that runs meanwhile (Chroma
+        first, then the index) is then either in both snapshots or fixed the same way it would be.
+        """
+        with self._sync_lock:
+            self._sparse_checked = time.monotonic()
+            self.sparse.refresh()
+            if self.sparse.count() == self.count_chunks():
+                return 0
+            have = self.sparse.ids()
+            with self._guard():
+                truth = set(self._chunk_ids())
+                extra, missing = have - truth, sorted(truth - have)
+                self.sparse.delete_ids(extra)
+                for lo in range(0, len(missing), _PAGE):
+                    got = self._raw_chunks.get(ids=missing[lo : lo + _PAGE], include=["documents", "metadatas"])
+                    self.sparse.upsert(
+                        SparseChunk(i, t, dict(m)) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                    )
+            return len(extra) + len(missing)
+
+    def _chunk_ids(self) -> Iterator[str]:
+        offset = 0
+        while True:
+            ids = self._raw_chunks.get(include=[], limit=_PAGE, offset=offset)["ids"]
+            yield from ids
+            if len(ids) < _PAGE:
+                return
+            offset += len(ids)
 
     def count_chunks(self) -> int:
         with self._guard():
