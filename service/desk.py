@@ -52,4 +52,4 @@ class Newsdesk:
 
     def summarizer(self, prompt_ref: str | None = None) -> Summarizer:
         s = self.settings
-        return Summarizer(self.store, self.llm, s, load_prompt(prompt_ref or s.summary_prompt, s.prompts_dir))
+        return Summarizer(self.store, self.llm, self.embeddings, s, load_prompt(prompt_ref or s.summary_prompt, s.prompts_dir))

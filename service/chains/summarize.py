@@ -1,33 +1,43 @@
-"""Cited summaries of whole articles, and cross-source summaries of several.
+"""Cited summaries of whole articles (select, then write), and cross-source summaries of several.
 
-One article: its chunks, in order, go to the model in groups that fit the prompt budget (map);
-the verified sentences of all groups, in article order, make the summary (reduce). Several
-articles: each is summarised, then every bullet is checked against the other articles' text,
-so a bullet is cited to every source that states it and labelled as reported by all sources
-or by one only. Which outlet says what is decided by verification, not by the model.
+One article: its story sentences are numbered; the model picks the key ones (select), then
+writes a short summary from only those, each sentence citing the numbers it rests on (write).
+Every written sentence is checked (whole, speaker kept, numbers and support); one that fails is
+replaced by the sentence it cites, quoted whole. If nothing survives, the article's lead
+sentences are quoted and the summary is marked ``extracted``. Several articles: each is
+summarised, then the sentences are merged by meaning, and who reports what is decided by the
+support check against every other article (see ``summary_combine``).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
-from langchain_core.runnables import Runnable
 
-from service.chains.answer import format_sources, parse_drafts, to_sources, usage_of
-from service.citations.verify import SUPPORT_THRESHOLD, Citation, CitationIndex, Source, best_support, verify
+from service.chains.summary_combine import DUPLICATE, CrossCheck, Meaning, Other, names_of
+from service.chains.summary_model import StepModel
+from service.chains.summary_select import Selector
+from service.chains.summary_sentences import ArticleSentence, article_sentences, as_source
+from service.chains.summary_write import Writer, Written, attributes
+from service.citations.verify import Citation, CitationIndex
 from service.errors import InvalidInput, NotFound
-from service.models.errors import model_errors
-from service.models.factory import response_format
 from service.prompts import PromptSpec
 from service.settings import Settings
 from service.store.chroma import ArticleStore, StoredArticle
 
-MAP_BUDGET_CHARS = 3500
+DEFAULT_SENTENCES = 4
+MAX_SENTENCES = 12
+WORDS_PER_SENTENCE = 30  # length budget: max_sentences x this many words
+LEAD_FALLBACK = 3
+UNIQUE_MIN = 2  # facts listed under "only in <outlet>" when that outlet has unique facts
 Scope = Literal["article", "all", "some", "only"]
+HEADINGS = {"all": "Reported by all sources", "some": "Reported by some sources"}
+EXTRACTED_NOTE = "No written sentence passed the support check: these are the article's lead sentences, quoted."
 
 
 @dataclass
@@ -36,6 +46,15 @@ class Bullet:
     citations: list[int]
     outlets: list[str]
     scope: Scope
+    extracted: bool = False  # quoted from the article rather than written
+
+
+@dataclass
+class Disagreement:
+    """Two reports of the same fact with different numbers, names or dates: one citation each."""
+
+    outlets: list[str]
+    citations: list[int]
 
 
 @dataclass
@@ -45,85 +64,103 @@ class Summary:
     citations: list[Citation]
     prompt_version: str
     model: str
+    extracted: bool = False
+    note: str | None = None
+    disagreements: list[Disagreement] = field(default_factory=list)
     usage: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
         """Markdown: bullets with [n] markers, grouped by who reports them when cross-source."""
-        headings = {"all": "Reported by all sources", "some": "Reported by some sources"}
-        lines: list[str] = []
+        lines: list[str] = [f"_{self.note}_"] if self.note else []
         last_heading = None
         for b in self.bullets:
-            heading = headings.get(b.scope) or (f"Only in {b.outlets[0]}" if b.scope == "only" else None)
+            heading = HEADINGS.get(b.scope) or (f"Only in {b.outlets[0]}" if b.scope == "only" else None)
             if heading and heading != last_heading:
                 lines.append(f"\n**{heading}**")
                 last_heading = heading
-            lines.append(f"- {b.text.rstrip('.')} {''.join(f'[{n}]' for n in b.citations)}.")
+            lines.append(f"- {_with_markers(b.text, b.citations)}")
+        if self.disagreements:
+            lines.append("\n**The sources differ**")
+            quotes = {c.n: c.quote for c in self.citations}
+            for d in self.disagreements:
+                sides = (f"{o}: “{quotes[n]}” [{n}]" for o, n in zip(d.outlets, d.citations, strict=True))
+                lines.append("- " + " — ".join(sides))
         return "\n".join(lines).strip()
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "text": self.text}
 
 
-def _outlet(a: StoredArticle) -> str:
-    return a.outlet or a.title
+def _with_markers(text: str, citations: list[int]) -> str:
+    body = text.rstrip()
+    markers = "".join(f"[{n}]" for n in citations)
+    return f"{body[:-1]} {markers}{body[-1]}" if body[-1:] in ".!?" else f"{body} {markers}"
+
+
+@dataclass
+class _Digest:
+    """One article on its way into a summary."""
+
+    article: StoredArticle
+    outlet: str
+    sentences: list[ArticleSentence]
+    picks: list[int]
+    written: list[Written]
+
+    def other(self) -> Other:
+        a = self.article
+        return Other(a.id, a.title, self.outlet, self.sentences, names_of(f"{a.title}. {a.text}"))
 
 
 class Summarizer:
-    def __init__(self, store: ArticleStore, llm: BaseChatModel, settings: Settings, prompt: PromptSpec) -> None:
+    def __init__(
+        self, store: ArticleStore, llm: BaseChatModel, embeddings: Embeddings, settings: Settings, prompt: PromptSpec
+    ) -> None:
+        select = prompt.extra.get("select")
+        if not isinstance(select, dict) or not {"system", "user"} <= select.keys():
+            raise InvalidInput(f"prompt {prompt.ref} has no 'select' step (system and user); use summary@v2 or later")
         self.store = store
+        self.llm = llm
+        self.embeddings = embeddings
         self.settings = settings
         self.prompt = prompt
-        schema = prompt.output_schema
-        self.llm: Runnable = llm.bind(
-            max_tokens=settings.max_summary_tokens,
-            **({"response_format": response_format(settings, schema)} if schema else {}),
-        )
 
-    def _article_sources(self, article: StoredArticle) -> list[Source]:
-        docs = self.store.chunk_documents({"article_id": article.id})
-        return to_sources(sorted(docs, key=lambda d: d.metadata["chunk_index"]))
-
-    @staticmethod
-    def _groups(sources: list[Source]) -> list[list[Source]]:
-        groups: list[list[Source]] = [[]]
-        for s in sources:
-            if groups[-1] and sum(len(x.text) for x in groups[-1]) + len(s.text) > MAP_BUDGET_CHARS:
-                groups.append([])
-            groups[-1].append(s)
-        return groups
-
-    def _summarise_article(self, article: StoredArticle, index: CitationIndex, usage: dict[str, int]) -> list[Bullet]:
-        bullets: list[Bullet] = []
-        for group in self._groups(self._article_sources(article)):
-            prompt = self.prompt.template.invoke(
-                {"title": article.title, "outlet": _outlet(article), "sources": format_sources(self.prompt, group)}
-            )
-            with model_errors(self.settings.chat_model_name):
-                message: AIMessage = self.llm.invoke(prompt)
-            for key, value in usage_of(message).items():
-                usage[key] = usage.get(key, 0) + value
-            _, drafts = parse_drafts(str(message.content))
-            for sentence in verify(drafts, group, index=index).sentences:
-                if sentence.citations and not any(sentence.text == b.text for b in bullets):
-                    bullets.append(Bullet(sentence.text, sentence.citations, [_outlet(article)], "article"))
-        return bullets
-
-    def _cross_check(self, bullets: list[Bullet], own: StoredArticle, others: list[StoredArticle], index: CitationIndex) -> None:
-        """Cite each bullet to every other article that states it; set its scope."""
-        for bullet in bullets:
-            for other in others:
-                score, span = best_support(bullet.text, other.text)
-                if score >= SUPPORT_THRESHOLD:
-                    whole = Source(0, f"{other.id}:article", other.id, other.title, other.outlet, other.text, 0)
-                    bullet.citations.append(index.cite(whole, span))
-                    bullet.outlets.append(_outlet(other))
-            total = len(others) + 1
-            bullet.scope = "all" if len(bullet.outlets) == total else "only" if len(bullet.outlets) == 1 else "some"
-
-    def summarize(self, article_ids: list[str] | None = None) -> Summary:
+    def summarize(
+        self,
+        article_ids: list[str] | None = None,
+        max_sentences: int | None = None,
+        stop: threading.Event | None = None,
+    ) -> Summary:
+        """``max_sentences`` per article (default 4); ``stop`` ends the work at the next token."""
         started = time.perf_counter()
+        count = max_sentences or DEFAULT_SENTENCES
+        if not 1 <= count <= MAX_SENTENCES:
+            raise InvalidInput(f"max_sentences must be between 1 and {MAX_SENTENCES}")
+        articles = self._articles(article_ids)
+        model = StepModel(self.llm, self.settings, stop)
+        selector = Selector(model, self.prompt.extra["select"]["system"], self.prompt.extra["select"]["user"])
+        writer = Writer(model, self.prompt.system, self.prompt.user)
+        meaning = Meaning(self.embeddings)
+        digests = [self._digest(a, count, selector, writer, meaning) for a in articles]
+        index = CitationIndex()
+        summary = Summary(
+            article_ids=[a.id for a in articles],
+            bullets=[],
+            citations=index.citations,
+            prompt_version=self.prompt.ref,
+            model=self.settings.chat_model_name,
+        )
+        if len(digests) == 1:
+            self._single(summary, digests[0], index, count)
+        else:
+            _CrossSource(digests, index, CrossCheck(meaning), meaning).into(summary)
+        summary.usage = model.usage
+        summary.timings = {"total_s": time.perf_counter() - started}
+        return summary
+
+    def _articles(self, article_ids: list[str] | None) -> list[StoredArticle]:
         if article_ids:
             articles = []
             for article_id in dict.fromkeys(article_ids):
@@ -135,30 +172,123 @@ class Summarizer:
             articles = [a for a in (self.store.get_article(x.id) for x in self.store.list_articles()) if a]
         if not articles:
             raise InvalidInput("there are no articles to summarise; ingest some first")
-        index = CitationIndex()
-        usage: dict[str, int] = {}
-        per_article = [(a, self._summarise_article(a, index, usage)) for a in articles]
-        bullets: list[Bullet] = []
-        if len(articles) > 1:
-            seen_quotes: set[int] = set()
-            for article, own in per_article:
-                self._cross_check(own, article, [a for a in articles if a.id != article.id], index)
-                for b in own:
-                    # The same fact summarised from two articles: keep the first bullet only.
-                    if b.scope != "only" and seen_quotes.issuperset(b.citations):
-                        continue
-                    seen_quotes.update(b.citations)
-                    bullets.append(b)
-            order = {"all": 0, "some": 1, "only": 2}
-            bullets.sort(key=lambda b: (order[b.scope], b.outlets[0] if b.scope == "only" else ""))
-        else:
-            bullets = per_article[0][1]
-        return Summary(
-            article_ids=[a.id for a in articles],
-            bullets=bullets,
-            citations=index.citations,
-            prompt_version=self.prompt.ref,
-            model=self.settings.chat_model_name,
-            usage=usage,
-            timings={"total_s": time.perf_counter() - started},
+        return articles
+
+    def _digest(self, article: StoredArticle, count: int, selector: Selector, writer: Writer, meaning: Meaning) -> _Digest:
+        outlet = article.outlet or article.title
+        sentences = article_sentences(article.text, article.title)
+        if not sentences:
+            return _Digest(article, outlet, [], [], [])
+        picks = selector.select(article.title, outlet, sentences, count)
+        by_n = {s.n: s for s in sentences}
+        ranked = [by_n[n] for n in picks]
+        chosen = [ranked[i] for i in meaning.distinct([s.text for s in ranked])][:count]
+        written = writer.write(article.id, article.title, outlet, sorted(chosen, key=lambda s: s.n), count)
+        written = [written[i] for i in meaning.distinct([w.text for w in written])]
+        lead = sentences[0]
+        if len(written) < count and not any(lead in w.cited for w in written):
+            written.insert(0, Written(lead.text, [lead], extracted=True))
+        return _Digest(article, outlet, sentences, picks, _within(written[:count], WORDS_PER_SENTENCE * count))
+
+    def _single(self, summary: Summary, d: _Digest, index: CitationIndex, count: int) -> None:
+        written = d.written
+        if not written:
+            if not d.sentences:
+                summary.note = "The article has no whole sentences to summarise (only headings, credits or list items)."
+                return
+            written = [Written(s.text, [s], extracted=True) for s in d.sentences[: min(LEAD_FALLBACK, count)]]
+            summary.extracted, summary.note = True, EXTRACTED_NOTE
+        for w in written:
+            citations = [_cite(index, d, s) for s in w.cited]
+            summary.bullets.append(Bullet(w.text, citations, [d.outlet], "article", w.extracted))
+
+
+def _within(written: list[Written], words: int) -> list[Written]:
+    """The first sentences that fit in ``words`` (the first one always)."""
+    kept: list[Written] = []
+    for w in written:
+        words -= len(w.text.split())
+        if kept and words < 0:
+            break
+        kept.append(w)
+    return kept
+
+
+def _cite(index: CitationIndex, d: _Digest, s: ArticleSentence) -> int:
+    return index.cite(as_source(s, d.article.id, d.article.title, d.outlet), (0, len(s.text)))
+
+
+class _CrossSource:
+    """Merges the articles' summary sentences and labels each with the outlets that state it."""
+
+    def __init__(self, digests: list[_Digest], index: CitationIndex, check: CrossCheck, meaning: Meaning) -> None:
+        self.digests = digests
+        self.index = index
+        self.check = check
+        self.meaning = meaning
+        self.bullets: list[Bullet] = []
+        self._keys: list[set[tuple[str, int]]] = []  # (article id, sentence start) each bullet rests on
+        self.disagreements: list[Disagreement] = []
+
+    def into(self, summary: Summary) -> None:
+        for d in self.digests:
+            for w in d.written:
+                self._add(d, w.text, w.cited, w.extracted)
+        for d in self.digests:
+            self._unique_facts(d)
+        total = len(self.digests)
+        for b in self.bullets:
+            b.scope = "all" if len(b.outlets) == total else "only" if len(b.outlets) == 1 else "some"
+        order = {"all": 0, "some": 1, "only": 2}
+        outlets = [d.outlet for d in self.digests]
+        summary.bullets = sorted(
+            self.bullets, key=lambda b: (order[b.scope], outlets.index(b.outlets[0]) if b.scope == "only" else 0)
         )
+        summary.disagreements = self.disagreements
+        if not summary.bullets:
+            summary.note = "None of the articles has whole sentences to summarise."
+
+    def _add(self, d: _Digest, text: str, cited: list[ArticleSentence], extracted: bool, only: bool = False) -> bool:
+        """Adds the fact, merged into an earlier bullet that says the same. With ``only``, adds it
+        only if no other article states it, and says whether it did."""
+        keys = {(d.article.id, s.start) for s in cited}
+        sims = self.meaning.similarity(text, [b.text for b in self.bullets])
+        for i, (b, sim) in enumerate(zip(self.bullets, sims, strict=True)):
+            if sim >= DUPLICATE or keys & self._keys[i]:
+                if only:
+                    return False
+                b.citations += [n for n in (_cite(self.index, d, s) for s in cited) if n not in b.citations]
+                b.outlets += [d.outlet] if d.outlet not in b.outlets else []
+                self._keys[i] |= keys
+                return True
+        matches = [(o, self.check.match(text, o.other())) for o in self.digests if o is not d]
+        if only and any(m and m.supports for _, m in matches):
+            return False
+        bullet = Bullet(text, [_cite(self.index, d, s) for s in cited], [d.outlet], "article", extracted)
+        for other, match in matches:
+            if match and match.supports:
+                bullet.citations.append(_cite(self.index, other, match.sentence))
+                bullet.outlets.append(other.outlet)
+                keys.add((other.article.id, match.sentence.start))
+            elif match and match.conflicts:
+                theirs = _cite(self.index, other, match.sentence)
+                self.disagreements.append(Disagreement([d.outlet, other.outlet], [bullet.citations[0], theirs]))
+        self.bullets.append(bullet)
+        self._keys.append(keys)
+        return True
+
+    def _unique_facts(self, d: _Digest) -> None:
+        """Lists facts only ``d`` reports, when its summary had fewer than ``UNIQUE_MIN`` of them:
+        the model's picks first, then attributed statements, then in article order."""
+        have = sum(1 for b in self.bullets if b.outlets == [d.outlet])
+        cited = {c.start for c in self.index.citations if c.article_id == d.article.id}
+        picked = {n: i for i, n in enumerate(d.picks)}
+        candidates = sorted(
+            (s for s in d.sentences if s.start not in cited),
+            key=lambda s: (picked.get(s.n, len(picked)), not attributes(s.text), s.n),
+        )
+        for s in candidates:
+            if have >= UNIQUE_MIN:
+                return
+            if self._add(d, s.text, [s], extracted=True, only=True):
+                have += 1

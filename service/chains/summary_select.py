@@ -1,0 +1,69 @@
+"""Step 1: the model picks an article's key sentences by number.
+
+Small models choose better than they write, and a schema whose numbers are an ``enum`` of the
+sentences shown can't name a sentence that isn't there. A long article is read in parts; the
+parts' picks are ranked together with the lead first (news puts the key facts first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.prompts import ChatPromptTemplate
+
+from service.chains.summary_model import StepModel
+from service.chains.summary_sentences import ArticleSentence, numbered
+
+PART_BUDGET_CHARS = 3000
+
+
+def pick_schema(numbers: list[int], count: int) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"picks": {"type": "array", "items": {"type": "integer", "enum": numbers}, "minItems": 1, "maxItems": count}},
+        "required": ["picks"],
+    }
+
+
+def parts(sentences: list[ArticleSentence], budget: int = PART_BUDGET_CHARS) -> list[list[ArticleSentence]]:
+    """Consecutive runs of sentences of at most ``budget`` characters each (one sentence at least)."""
+    out: list[list[ArticleSentence]] = [[]]
+    for s in sentences:
+        if out[-1] and sum(len(x.text) for x in out[-1]) + len(s.text) > budget:
+            out.append([])
+        out[-1].append(s)
+    return [p for p in out if p]
+
+
+def read_picks(data: Any, allowed: set[int]) -> list[int]:
+    picks = data.get("picks") if isinstance(data, dict) else None
+    if not isinstance(picks, list):
+        return []
+    return list(dict.fromkeys(int(n) for n in picks if isinstance(n, int | float) and int(n) in allowed))
+
+
+def rank(lead: int, part_picks: list[list[int]]) -> list[int]:
+    """The lead sentence, then the parts' picks round-robin: each part's first choice before any second."""
+    ranked = [lead]
+    for depth in range(max((len(p) for p in part_picks), default=0)):
+        ranked += [p[depth] for p in part_picks if depth < len(p)]
+    return list(dict.fromkeys(ranked))
+
+
+class Selector:
+    def __init__(self, model: StepModel, system: str, user: str) -> None:
+        self.model = model
+        self.template = ChatPromptTemplate.from_messages([("system", system), ("human", user)])
+
+    def select(self, title: str, outlet: str, sentences: list[ArticleSentence], count: int) -> list[int]:
+        """Up to about ``count`` sentence numbers per part, ranked; the lead always first."""
+        part_picks = []
+        for part in parts(sentences):
+            numbers = [s.n for s in part]
+            if len(part) <= 2:
+                part_picks.append(numbers)
+                continue
+            values = {"title": title, "outlet": outlet, "sentences": numbered(part), "count": count}
+            data = self.model.json(self.template, values, pick_schema(numbers, count), max_tokens=8 * count + 16)
+            part_picks.append(read_picks(data, set(numbers)))
+        return rank(sentences[0].n, part_picks)

@@ -1,0 +1,80 @@
+"""An article as numbered whole sentences a summary may be built from.
+
+Lines are split into sentences by the shared splitter (which keeps "U.S.", "a.m." and "5.5"
+whole); bylines, photo credits, list items, headings and page furniture are left out, so
+they can never become summary sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.citations.verify import Source
+from service.text.sentences import sentence_spans
+
+MIN_WORDS = 5
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·–—▪►]|\d{1,2}[.)])\s")
+_ENDS_WHOLE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_FURNITURE = re.compile(
+    r"^(?:by|written by|reporting by|additional reporting|photo|picture|image|video|credit|source|"
+    r"follow|subscribe|sign up|read more|click|watch|listen|copyright|©|all rights)\b",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"\b(?:getty images|photograph:|photo:|picture:|image:|pictured)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ArticleSentence:
+    """Sentence ``n`` (1-based, as the model sees it) with its offsets in the article's text."""
+
+    n: int
+    start: int
+    end: int
+    text: str
+
+
+def is_story_sentence(text: str, title: str = "") -> bool:
+    """Whether ``text`` is a sentence of the story, not a byline, credit, list item or heading."""
+    stripped = text.strip()
+    if len(stripped.split()) < MIN_WORDS or not _ENDS_WHOLE.search(stripped):
+        return False
+    if _LIST_ITEM.match(stripped) or _FURNITURE.match(stripped) or _CREDIT.search(stripped):
+        return False
+    return stripped.rstrip(".") != title.strip().rstrip(".")
+
+
+def article_sentences(text: str, title: str = "") -> list[ArticleSentence]:
+    """The story's sentences, numbered from 1, line by line so a heading never joins a sentence."""
+    out: list[ArticleSentence] = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            for start, end in sentence_spans(line):
+                sentence = line[start:end]
+                if is_story_sentence(sentence, title):
+                    out.append(ArticleSentence(len(out) + 1, offset + start, offset + end, sentence))
+        offset += len(line)
+    return out
+
+
+def as_source(sentence: ArticleSentence, article_id: str, title: str, outlet: str | None) -> Source:
+    """The sentence as a citable source: a quote of it is the whole sentence, with article offsets."""
+    return Source(sentence.n, f"{article_id}:s{sentence.n}", article_id, title, outlet, sentence.text, sentence.start)
+
+
+def numbered(sentences: list[ArticleSentence]) -> str:
+    """``[n] text`` lines; straight double quotes become curly ones, so JSON strings copied from
+    them can't be cut at a quotation mark."""
+    return "\n".join(f"[{s.n}] {curly_quotes(s.text)}" for s in sentences)
+
+
+def curly_quotes(text: str) -> str:
+    out, opening = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("“" if opening else "”")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -1,0 +1,149 @@
+"""Step 2: a short summary written from the selected sentences only, every sentence checked.
+
+A written sentence is kept when it is whole (not cut at a quotation mark or a token limit),
+keeps the speaker of any quote or opinion, states no number its sentences don't, and passes
+the citation support check against the sentences it cites (together, for a sentence that
+paraphrases several). Otherwise the first sentence it cites stands in for it, quoted whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.prompts import ChatPromptTemplate
+
+from service.chains.summary_model import StepModel
+from service.chains.summary_sentences import ArticleSentence, as_source, numbered
+from service.citations.verify import Draft, Source, verify
+
+_REPORTING = re.compile(
+    r"\b(?:said|says|say|told|tells|added|adds|according to|stated|states|wrote|writes|tweeted|announced|"
+    r"warned|warns|argued|argues|claimed|claims|insisted|explained|asked|called|described|believes?|"
+    r"thinks?|hopes?|expressed|urged|accused|denied|admitted|noted|suggested|predicted)\b",
+    re.IGNORECASE,
+)
+_QUOTE_CHARS = '"“”'
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WHOLE_END = re.compile(r"[.!?][\"'”’)\]]*$")
+
+
+@dataclass
+class Written:
+    """A summary sentence and the article sentences it rests on; ``extracted`` when quoted, not written."""
+
+    text: str
+    cited: list[ArticleSentence]
+    extracted: bool = False
+
+
+def is_whole(text: str) -> bool:
+    """Starts like a sentence, ends with its punctuation, and closes every quotation it opens."""
+    t = text.strip()
+    if len(t.split()) < 4 or not _WHOLE_END.search(t) or not (t[0].isupper() or t[0].isdigit() or t[0] in "“\"'‘"):
+        return False
+    straight_ok = t.count('"') % 2 == 0
+    return straight_ok and t.count("“") == t.count("”") and t.count("(") == t.count(")")
+
+
+def attributes(text: str) -> bool:
+    """Whether the sentence says who said or thinks something (a reporting verb)."""
+    return bool(_REPORTING.search(text))
+
+
+def keeps_speaker(text: str, cited: list[ArticleSentence]) -> bool:
+    """A sentence quoting someone, or restating what a cited sentence attributes, says who said it."""
+    quoting = any(c in text for c in _QUOTE_CHARS)
+    return attributes(text) or not (quoting or any(attributes(s.text) for s in cited))
+
+
+def numbers_of(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def numbers_supported(text: str, cited: list[ArticleSentence]) -> bool:
+    return numbers_of(text) <= set().union(*(numbers_of(s.text) for s in cited))
+
+
+def supporting(text: str, cited: list[ArticleSentence], sources: list[Source]) -> list[ArticleSentence]:
+    """The cited sentences the support check quotes for ``text`` (together, for a sentence that
+    paraphrases several); none when they don't state it."""
+    verdict = verify([Draft(text, [s.n for s in sources])], sources)
+    if verdict.sentences[0].unsupported:
+        return []
+    return [s for s in cited if any(s.start <= c.start < s.end for c in verdict.citations)]
+
+
+def near_copy(text: str, sentence: ArticleSentence) -> bool:
+    """Mostly the sentence's own words at most of its length: quoting it whole beats a rough copy."""
+    words, theirs = _words(text), _words(sentence.text)
+    return bool(words) and len(words & theirs) >= 0.8 * len(words) and len(text) >= 0.7 * len(sentence.text)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def write_schema(numbers: list[int], count: int) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "sentences": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": count,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "sources": {
+                            "type": "array",
+                            "items": {"type": "integer", "enum": numbers},
+                            "minItems": 1,
+                            "maxItems": 3,
+                        },
+                    },
+                    "required": ["text", "sources"],
+                },
+            }
+        },
+        "required": ["sentences"],
+    }
+
+
+def read_drafts(data: Any, by_n: dict[int, ArticleSentence]) -> list[tuple[str, list[ArticleSentence]]]:
+    items = data.get("sentences") if isinstance(data, dict) else None
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            continue
+        numbers = item.get("sources") if isinstance(item.get("sources"), list) else []
+        cited = [by_n[int(n)] for n in dict.fromkeys(numbers) if isinstance(n, int | float) and int(n) in by_n]
+        out.append((item["text"].strip(), cited))
+    return out
+
+
+class Writer:
+    def __init__(self, model: StepModel, system: str, user: str) -> None:
+        self.model = model
+        self.template = ChatPromptTemplate.from_messages([("system", system), ("human", user)])
+
+    def write(self, article_id: str, title: str, outlet: str, chosen: list[ArticleSentence], count: int) -> list[Written]:
+        """At most ``count`` checked sentences written from ``chosen`` (given in article order)."""
+        by_n = {s.n: s for s in chosen}
+        values = {"title": title, "outlet": outlet, "sentences": numbered(chosen), "count": count}
+        data = self.model.json(self.template, values, write_schema(list(by_n), count), max_tokens=70 * count + 30)
+        out: list[Written] = []
+        for text, cited in read_drafts(data, by_n):
+            if not cited:
+                continue
+            sources = [as_source(s, article_id, title, outlet) for s in cited]
+            checked = is_whole(text) and keeps_speaker(text, cited) and numbers_supported(text, cited)
+            quoted = supporting(text, cited, sources) if checked else []
+            if quoted and not near_copy(text, quoted[0]):
+                out.append(Written(text, quoted))
+            else:
+                first = quoted[0] if quoted else cited[0]
+                out.append(Written(first.text, [first], extracted=True))
+        return out
