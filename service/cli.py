@@ -228,12 +228,15 @@ def demo(
 @app.command()
 def summarize(
     article: Annotated[list[str] | None, typer.Option("--article", "-a", help="Article id (repeatable); default all.")] = None,
-    prompt: Annotated[str | None, typer.Option(help="Prompt as name@version, e.g. summary@v1.")] = None,
+    prompt: Annotated[str | None, typer.Option(help="Prompt as name@version, e.g. summary@v2.")] = None,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, max=12, help="Length budget: sentences per article (default 4).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full summary as JSON.")] = False,
 ) -> None:
     """Summarise whole articles with citations; several articles give a cross-source summary."""
     try:
-        summary = _desk().summarizer(prompt).summarize(article)
+        summary = _desk().summarizer(prompt).summarize(article, sentences)
     except NewsdeskError as exc:
         raise _fail(str(exc)) from None
     if as_json:

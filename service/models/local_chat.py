@@ -53,6 +53,11 @@ class ChatLocalLlama(BaseChatModel):
         llm, lock = load_llama(str(self.model_path), self.n_ctx, self.threads)
         payload = [{"role": _ROLES.get(m.type, m.type), "content": str(m.content)} for m in messages]
         with lock:
+            # llama.cpp reuses the KV cache of the previous prompt's common prefix and evaluates
+            # only the rest, in other batches, which can change logits slightly: greedy output
+            # then depends on what the process generated before. An empty context keeps output
+            # a function of the prompt alone, so the CLI and a long-lived server agree.
+            llm.reset()
             yield from llm.create_chat_completion(
                 messages=payload,
                 temperature=kwargs.get("temperature", self.temperature),
