@@ -40,7 +40,7 @@ from service.settings import Settings
 from service.store.sparse import SparseChunk, SparseIndex
 
 _PAGE = 5000  # Chroma reads in pages: one ``get`` of everything fails past ~32k chunks
-SPARSE_CHECK_S = 1.0  # how often a search compares the sparse index's chunk count with Chroma's
+SPARSE_CHECK_S = 1.0  # at most how often a search compares the sparse index's chunk count with Chroma's
 
 
 class StoreUnavailable(Unavailable):
@@ -97,12 +97,21 @@ def published_day(published: str | None) -> int | None:
 
 
 class ArticleStore:
-    def __init__(self, client: chromadb.ClientAPI, embeddings: Embeddings, name: str, where: str, sparse: SparseIndex) -> None:
+    def __init__(
+        self,
+        client: chromadb.ClientAPI,
+        embeddings: Embeddings,
+        name: str,
+        where: str,
+        sparse: SparseIndex,
+        sparse_check_s: float = SPARSE_CHECK_S,
+    ) -> None:
         self._client = client
         self.embeddings = embeddings
         self._name = name
         self.where = where
         self.sparse = sparse
+        self._sparse_check_s = sparse_check_s
         self._sparse_checked = float("-inf")
         self._sync_lock = threading.Lock()
 
@@ -238,7 +247,7 @@ class ArticleStore:
 
     def sparse_search(self, terms: list[str], k: int, where: dict[str, Any] | None = None) -> list[tuple[Document, float]]:
         """The ``k`` best chunks by BM25 over ``terms``, with their scores; filtered like ``dense_search``."""
-        if time.monotonic() - self._sparse_checked > SPARSE_CHECK_S:
+        if time.monotonic() - self._sparse_checked >= self._sparse_check_s:
             self.check_sparse()
         hits = self.sparse.search(terms, k, where)
         return [(Document(h.chunk.text, metadata=h.chunk.metadata, id=h.chunk.id), h.score) for h in hits]
