@@ -19,8 +19,10 @@ from service.store.sparse import SparseIndex
 from tests.conftest import make_settings
 
 RECORDS = [
-    {"title": "Harbour bridge reopens", "outlet": "Alpha Times", "text": "The harbour bridge reopened after repairs. Engineer Olwen Tréharne led the work."},
-    {"title": "Library wins award", "outlet": "Beta Post", "text": "The city library won a national design award for its reading garden."},
+    {"title": "Harbour bridge reopens", "outlet": "Alpha Times",
+     "text": "The harbour bridge reopened after repairs. Engineer Olwen Tréharne led the work."},
+    {"title": "Library wins award", "outlet": "Beta Post",
+     "text": "The city library won a national design award for its reading garden."},
 ]  # fmt: skip
 
 
@@ -92,9 +94,7 @@ def test_deletes_and_replacements_reach_the_index(settings: Settings, tmp_path: 
 
 
 @pytest.mark.server
-def test_two_api_processes_on_one_chroma_server_see_each_others_writes(
-    chroma_server: tuple[str, int], tmp_path: Path
-) -> None:
+def test_two_api_processes_on_one_chroma_server_see_each_others_writes(chroma_server: tuple[str, int], tmp_path: Path) -> None:
     """Each process has its own DATA_DIR (so its own index); both converge on what Chroma holds."""
     host, port = chroma_server
     common = {"chroma_host": host, "chroma_port": port, "collection": f"two{abs(hash(str(tmp_path))) % 10**8}"}
