@@ -29,7 +29,7 @@ from service.slack.blocks import Block, apology, apology_blocks, escape, result_
 from service.slack.commands import USAGE, Command, parse, resolve_articles
 from service.slack.conversation import conversation
 from service.slack.feedback import FeedbackLog, FeedbackRef, feedback_path
-from service.slack.gate import EventGate, SeenSet
+from service.slack.gate import EventGate, SeenStore
 
 log = logging.getLogger(__name__)
 WORKING = "eyes"
@@ -53,13 +53,13 @@ async def is_direct_message(event: dict[str, Any]) -> bool:
 
 
 class NewsdeskBot:
-    def __init__(self, desk: Newsdesk, settings: Settings, gate: ModelGate) -> None:
+    def __init__(self, desk: Newsdesk, settings: Settings, gate: ModelGate, seen: SeenStore) -> None:
         self.desk = desk
         self.settings = settings
         self.gate = gate
         self.feedback = FeedbackLog(feedback_path(settings))
         # A mention in a DM can arrive as both app_mention and message: answer the message once.
-        self.answered = SeenSet()
+        self.answered = seen
         self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, app: AsyncApp) -> None:
@@ -111,7 +111,7 @@ class NewsdeskBot:
         return None
 
     async def on_message(self, event: dict[str, Any], context: dict[str, Any], client: AsyncWebClient) -> None:
-        if self.answered.first_time(f"{event['channel']}:{event['ts']}"):
+        if self.answered.first_time(f"message:{event['channel']}:{event['ts']}"):
             self.spawn(self.answer_in_thread(event, context.get("bot_user_id"), context.get("bot_id"), client))
 
     async def answer_in_thread(
@@ -220,7 +220,8 @@ def build_app(desk: Newsdesk, settings: Settings, gate: ModelGate | None = None)
     ``gate``: the model gate shared with the HTTP API, so both queue for the one model; default, its own.
     """
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    app = AsyncApp(name="newsdesk", client=make_client(settings), signing_secret=secret, before_authorize=EventGate())
+    seen = SeenStore(settings.data_dir / "slack_seen.sqlite3")
+    app = AsyncApp(name="newsdesk", client=make_client(settings), signing_secret=secret, before_authorize=EventGate(seen))
     gate = gate or ModelGate(settings.queue_size, settings.request_timeout_s)
-    NewsdeskBot(desk, settings, gate).register(app)
+    NewsdeskBot(desk, settings, gate, seen).register(app)
     return app

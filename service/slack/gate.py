@@ -1,17 +1,20 @@
-"""Exactly one answer per event: Slack retries and repeated deliveries are acknowledged and dropped.
+"""Exactly one answer per event, command and click, across every worker of this host.
 
-Slack retries an event when it got no 200 within 3 seconds; the bot acknowledges before working,
-so a retry means the first delivery is already being answered (in this process or another
-worker), and answering it again would post twice. Retries are acknowledged with
-``X-Slack-No-Retry: 1``; a delivery whose ``event_id`` was already seen is dropped too.
+Slack retries an event when it got no 200 within 3 seconds, with the same ``event_id``. The bot
+acknowledges before working, so a retry usually means the first delivery is being answered and is
+dropped; but a retry whose first delivery never arrived is the first this host sees, and is
+answered. Slash commands and button clicks carry a ``trigger_id``: a replayed (still signed, still
+fresh) request has the same one and is dropped. What was seen is kept in SQLite in ``DATA_DIR``,
+shared by every API worker on the host (with a remote Chroma and several hosts, it is per host).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -20,40 +23,64 @@ from slack_bolt.response import BoltResponse
 log = logging.getLogger(__name__)
 
 
-class SeenSet:
-    """Keys seen in the last ``ttl_s`` seconds (at most ``size`` of them, oldest dropped first)."""
+class SeenStore:
+    """Keys seen in the last ``ttl_s`` seconds, in a SQLite file that several processes share."""
 
-    def __init__(self, ttl_s: float = 3600, size: int = 10_000) -> None:
+    def __init__(self, path: Path, ttl_s: float = 3600) -> None:
+        self.path = path
         self.ttl_s = ttl_s
-        self.size = size
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._pruned = 0.0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, at REAL NOT NULL)")
+            db.execute("CREATE INDEX IF NOT EXISTS seen_at ON seen (at)")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
 
     def first_time(self, key: str) -> bool:
-        now = time.monotonic()
-        while self._seen and (len(self._seen) >= self.size or next(iter(self._seen.values())) < now - self.ttl_s):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
+        """True for the first caller with ``key`` within the TTL, in any process; atomic."""
+        now = time.time()
+        db = self._connect()
+        try:
+            if now - self._pruned > min(60.0, self.ttl_s / 2):
+                db.execute("DELETE FROM seen WHERE at < ?", (now - self.ttl_s,))
+                self._pruned = now
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT at FROM seen WHERE key = ?", (key,)).fetchone()
+            fresh = row is None or row[0] < now - self.ttl_s
+            if fresh:
+                db.execute("INSERT OR REPLACE INTO seen (key, at) VALUES (?, ?)", (key, now))
+            db.execute("COMMIT")
+            return fresh
+        finally:
+            db.close()
+
+
+def delivery_key(req: AsyncBoltRequest) -> str | None:
+    """What makes a delivery unique: its ``event_id`` (events), else its ``trigger_id`` (commands, clicks)."""
+    body = req.body if isinstance(req.body, dict) else {}
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    signature = req.headers.get("x-slack-signature", [None])[0]
+    return f"signature:{signature}" if signature else None
 
 
 class EventGate(AsyncMiddleware):
     """Runs before authorization, so a dropped delivery costs no Web API call."""
 
-    def __init__(self, seen: SeenSet | None = None) -> None:
-        self.seen = seen or SeenSet()
+    def __init__(self, seen: SeenStore) -> None:
+        self.seen = seen
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
-        retry = req.headers.get("x-slack-retry-num", [None])[0]
-        event_id = req.body.get("event_id") if isinstance(req.body, dict) else None
-        if retry is not None:
-            reason = req.headers.get("x-slack-retry-reason", ["unknown"])[0]
-            log.info("slack retry %s of event %s (%s) acknowledged, not answered again", retry, event_id, reason)
+        key = delivery_key(req)
+        if key and not self.seen.first_time(key):
+            retry = req.headers.get("x-slack-retry-num", [None])[0]
+            log.info("slack delivery %s seen before (retry %s), dropped", key, retry)
             return BoltResponse(status=200, body="", headers={"x-slack-no-retry": "1"})
-        if event_id and not self.seen.first_time(str(event_id)):
-            log.info("slack event %s delivered again, dropped", event_id)
-            return BoltResponse(status=200, body="")
         return await next()

@@ -185,7 +185,13 @@ def mention(text: str = "Who greeted Blinken?", ts: str = "1700000000.000100", *
 
 
 @pytest.fixture
-def post(desk: StubDesk) -> Iterator[Post]:
-    """Signed POSTs to /slack/events of the API app served by uvicorn, with the stub desk behind it."""
+def slack_url(desk: StubDesk) -> Iterator[str]:
+    """The API app served by uvicorn, with the stub desk behind it."""
     with serve_in_thread(create_app(desk=desk)) as base_url:  # type: ignore[arg-type]
-        yield poster(base_url)
+        yield base_url
+
+
+@pytest.fixture
+def post(slack_url: str) -> Post:
+    """Signed POSTs to /slack/events."""
+    return poster(slack_url)

@@ -51,4 +51,4 @@ def test_slash_summarize_posts_a_cited_summary_from_the_embedded_model(seeded_se
     sources = next(t for t in sections if t.startswith("*Sources*"))
     assert "Minute Mirror" in sources and "The New Daily" not in sources
     context = next(b for b in posted["blocks"] if b["type"] == "context")["elements"][0]["text"]
-    assert "summary@v1" in context and settings.local_model in context
+    assert settings.summary_prompt in context and settings.local_model in context

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import time
 
+import httpx
 import pytest
 
 from service.api.app import create_app
@@ -83,15 +86,62 @@ def test_retries_and_repeated_deliveries_never_answer_twice(post: Post, fake_sla
         assert retry.status_code == 200
         assert retry.headers["x-slack-no-retry"] == "1"
     assert post(body).status_code == 200  # same event_id, no retry header
-    # A retry of an event this process never saw is still a retry: its first delivery is being answered.
-    other = event_body(mention(ts="1700000000.000200"), event_id="EvOTHER")
-    assert post(other, headers={"X-Slack-Retry-Num": "1"}).status_code == 200
-
     desk.release.set()
     fake_slack.wait_for("reactions.remove")
     time.sleep(0.5)
     assert len(fake_slack.called("chat.postMessage")) == 1
     assert len(desk.asked) == 1
+
+
+def test_a_retry_whose_first_delivery_never_arrived_is_answered_once(post: Post, fake_slack: FakeSlack, desk: StubDesk) -> None:
+    lost = event_body(mention(ts="1700000000.000200"), event_id="EvLOST")
+    assert post(lost, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}).status_code == 200
+    assert post(lost, headers={"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"}).status_code == 200
+    (posted,) = fake_slack.wait_for("chat.postMessage")
+    assert posted["thread_ts"] == "1700000000.000200"
+    fake_slack.wait_for("reactions.remove")
+    time.sleep(0.5)
+    assert len(fake_slack.called("chat.postMessage")) == 1 and len(desk.asked) == 1
+
+
+def test_two_workers_on_one_data_dir_answer_an_event_once(slack_settings: Settings, fake_slack: FakeSlack, desk: StubDesk) -> None:
+    """Slack's retry may reach another worker than the first delivery did."""
+    body = event_body(mention(), event_id="EvWORKERS")
+    with serve_in_thread(create_app(desk=desk)) as one, serve_in_thread(create_app(desk=desk)) as two:  # type: ignore[arg-type]
+        assert poster(one)(body).status_code == 200
+        assert poster(two)(body, headers={"X-Slack-Retry-Num": "1"}).status_code == 200
+        fake_slack.wait_for("reactions.remove")
+        time.sleep(0.5)
+    assert len(fake_slack.called("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"{not json", {"content-type": "application/json"}),
+        (b"\xff\xfe\x00garbage", {"content-type": "application/x-www-form-urlencoded"}),
+        (b"payload=%7Bnope", {"content-type": "application/x-www-form-urlencoded"}),
+        (b"", {}),
+    ],
+)
+def test_unsigned_garbage_is_401_before_anything_parses_it(slack_url: str, desk: StubDesk, body: bytes, headers: dict) -> None:
+    resp = httpx.post(f"{slack_url}/slack/events", content=body, headers=headers, timeout=10)
+    assert resp.status_code == 401 and resp.json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(b"\xff\xfe\x00garbage", "application/json"), (b"payload=%7Bnope", "application/x-www-form-urlencoded")],
+)
+def test_signed_garbage_is_400(slack_url: str, body: bytes, content_type: str) -> None:
+    digest = hmac.new(SIGNING_SECRET.encode(), b"v0:%d:" % int(time.time()) + body, hashlib.sha256).hexdigest()
+    headers = {
+        "content-type": content_type,
+        "X-Slack-Request-Timestamp": str(int(time.time())),
+        "X-Slack-Signature": f"v0={digest}",
+    }
+    resp = httpx.post(f"{slack_url}/slack/events", content=body, headers=headers, timeout=10)
+    assert resp.status_code == 400, resp.text
 
 
 def test_a_reply_in_a_thread_uses_the_thread_as_the_conversation(post: Post, fake_slack: FakeSlack, desk: StubDesk) -> None:
