@@ -311,3 +311,35 @@ def test_a_failing_reaction_does_not_stop_the_answer(post: Post, fake_slack: Fak
     post(event_body(mention()))
     (posted,) = fake_slack.wait_for("chat.postMessage")
     assert posted["text"] == "Yang Tao greeted Blinken [1]."
+
+
+def test_a_replayed_slash_command_runs_once(post: Post, fake_slack: FakeSlack, desk: StubDesk) -> None:
+    command = {
+        "command": "/newsdesk", "text": "ask Who greeted Blinken?", "user_id": "UALICE", "channel_id": "C0002",
+        "team_id": "T0001", "response_url": fake_slack.response_url(), "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+    }  # fmt: skip
+    now = int(time.time())
+    replies = [post(command, form=True, timestamp=now) for _ in range(3)]
+    assert [r.status_code for r in replies] == [200, 200, 200]
+    assert replies[0].json()["text"] == "Working on it…" and replies[1].content == replies[2].content == b""
+    fake_slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert len(fake_slack.called("chat.postMessage")) == 1 and len(desk.asked) == 1
+
+
+def test_a_replayed_feedback_click_is_recorded_once(post: Post, fake_slack: FakeSlack, slack_settings: Settings) -> None:
+    post(event_body(mention("Who greeted Blinken?")))
+    (posted,) = fake_slack.wait_for("chat.postMessage")
+    button = next(b for b in posted["blocks"] if b["type"] == "actions")["elements"][0]
+    click = {
+        "type": "block_actions", "user": {"id": "UBOB"}, "team": {"id": "T0001"}, "channel": {"id": "C0001"},
+        "message": {"ts": "1700001000.000001", "text": posted["text"]},
+        "actions": [{**button, "block_id": "feedback", "type": "button", "action_ts": "1700001001.0"}],
+        "response_url": fake_slack.response_url("click"), "trigger_id": "9.8.7",
+    }  # fmt: skip
+    now = int(time.time())
+    assert [post({"payload": json.dumps(click)}, form=True, timestamp=now).status_code for _ in range(3)] == [200] * 3
+    fake_slack.wait_for("chat.postEphemeral")
+    time.sleep(0.5)
+    assert len(fake_slack.called("chat.postEphemeral")) == 1
+    assert len((slack_settings.data_dir / "feedback.jsonl").read_text().splitlines()) == 1
