@@ -34,7 +34,7 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from service.errors import Unavailable
+from service.errors import InvalidInput, Unavailable
 from service.ingest.models import Article, Chunk
 from service.settings import Settings
 from service.store.sparse import SparseChunk, SparseIndex
@@ -105,8 +105,10 @@ class ArticleStore:
         where: str,
         sparse: SparseIndex,
         sparse_check_s: float = SPARSE_CHECK_S,
+        max_filter_values: int = 1000,
     ) -> None:
         self._client = client
+        self.max_filter_values = max_filter_values
         self.embeddings = embeddings
         self._name = name
         self.where = where
@@ -122,7 +124,8 @@ class ArticleStore:
             if settings.chroma_host
             else f"embedded Chroma at {settings.chroma_dir}"
         )
-        return cls(make_client(settings), embeddings, settings.collection, where, SparseIndex(sparse_path(settings)))
+        sparse, limit = SparseIndex(sparse_path(settings)), settings.max_article_ids
+        return cls(make_client(settings), embeddings, settings.collection, where, sparse, max_filter_values=limit)
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -161,6 +164,12 @@ class ArticleStore:
     @property
     def _raw_articles(self) -> chromadb.Collection:
         return self.articles._collection
+
+    def _check_filter(self, where: dict[str, Any] | None) -> None:
+        """A filter listing too many values is the caller's mistake (422), not a store failure (Chroma: 503)."""
+        count = _filter_values(where)
+        if count > self.max_filter_values:
+            raise InvalidInput(f"the filter lists {count} values; the limit is {self.max_filter_values} (NEWSDESK_MAX_ARTICLE_IDS)")
 
     def ping(self) -> None:
         with self._guard():
@@ -228,6 +237,7 @@ class ArticleStore:
 
         Read in pages: one ``get`` of everything fails past ~32k chunks ("too many SQL variables").
         """
+        self._check_filter(where)
         docs: list[Document] = []
         with self._guard():
             while True:
@@ -241,12 +251,14 @@ class ArticleStore:
 
     def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[tuple[Document, float]]:
         """The ``k`` nearest chunks with their cosine similarity (1 - Chroma's cosine distance)."""
+        self._check_filter(where)
         with self._guard():
             hits = self.chunks.similarity_search_with_score(query, k=k, filter=where)
         return [(doc, 1.0 - distance) for doc, distance in hits]
 
     def sparse_search(self, terms: list[str], k: int, where: dict[str, Any] | None = None) -> list[tuple[Document, float]]:
         """The ``k`` best chunks by BM25 over ``terms``, with their scores; filtered like ``dense_search``."""
+        self._check_filter(where)
         if time.monotonic() - self._sparse_checked >= self._sparse_check_s:
             self.check_sparse()
         hits = self.sparse.search(terms, k, where)
@@ -287,6 +299,15 @@ class ArticleStore:
     def count_chunks(self) -> int:
         with self._guard():
             return self._raw_chunks.count()
+
+
+def _filter_values(node: Any) -> int:
+    """How many values a Chroma ``where`` lists (``$in``/``$nin`` lists count each member)."""
+    if isinstance(node, dict):
+        return sum(_filter_values(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_filter_values(v) for v in node) if any(isinstance(v, dict) for v in node) else len(node)
+    return 1
 
 
 def _stored(article_id: str, meta: dict[str, Any], text: str = "") -> StoredArticle:
