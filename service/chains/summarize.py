@@ -37,7 +37,8 @@ LEAD_FALLBACK = 3
 UNIQUE_MIN = 2  # facts listed under "only in <outlet>" when that outlet has unique facts
 Scope = Literal["article", "all", "some", "only"]
 HEADINGS = {"all": "Reported by all sources", "some": "Reported by some sources"}
-EXTRACTED_NOTE = "No written sentence passed the support check: these are the article's lead sentences, quoted."
+EXTRACTED_NOTE = "Nothing written passed the support check: these are the article's lead sentences, quoted."
+QUOTED_NOTE = "No written sentence passed the support check: these are the article's key sentences, quoted."
 
 
 @dataclass
@@ -186,7 +187,7 @@ class Summarizer:
         written = writer.write(article.id, article.title, outlet, sorted(chosen, key=lambda s: s.n), count)
         written = [written[i] for i in meaning.distinct([w.text for w in written])]
         lead = sentences[0]
-        if len(written) < count and not any(lead in w.cited for w in written):
+        if written and len(written) < count and not any(lead in w.cited for w in written):
             written.insert(0, Written(lead.text, [lead], extracted=True))
         return _Digest(article, outlet, sentences, picks, _within(written[:count], WORDS_PER_SENTENCE * count))
 
@@ -198,6 +199,8 @@ class Summarizer:
                 return
             written = [Written(s.text, [s], extracted=True) for s in d.sentences[: min(LEAD_FALLBACK, count)]]
             summary.extracted, summary.note = True, EXTRACTED_NOTE
+        elif all(w.extracted for w in written):
+            summary.extracted, summary.note = True, QUOTED_NOTE
         for w in written:
             citations = [_cite(index, d, s) for s in w.cited]
             summary.bullets.append(Bullet(w.text, citations, [d.outlet], "article", w.extracted))

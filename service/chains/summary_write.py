@@ -20,8 +20,13 @@ from service.citations.verify import Draft, Source, verify
 
 _REPORTING = re.compile(
     r"\b(?:said|says|say|told|tells|added|adds|according to|stated|states|wrote|writes|tweeted|announced|"
-    r"warned|warns|argued|argues|claimed|claims|insisted|explained|asked|called|described|believes?|"
+    r"warned|warns|argued|argues|claimed|claims|insisted|explained|described|believes?|"
     r"thinks?|hopes?|expressed|urged|accused|denied|admitted|noted|suggested|predicted)\b",
+    re.IGNORECASE,
+)
+_OPINION = re.compile(
+    r"\b(?:warned|warns|argued|argues|claimed|claims|insisted|believes?|thinks?|hopes?|hoped|expressed|urged|"
+    r"accused|denied|admitted|suggested|predicted|criticised|criticized|praised)\b",
     re.IGNORECASE,
 )
 _QUOTE_CHARS = '"“”'
@@ -53,9 +58,11 @@ def attributes(text: str) -> bool:
 
 
 def keeps_speaker(text: str, cited: list[ArticleSentence]) -> bool:
-    """A sentence quoting someone, or restating what a cited sentence attributes, says who said it."""
+    """A sentence quoting someone, or restating a quote or opinion a cited sentence attributes, says
+    who said it (a fact someone reported may be stated as the fact)."""
     quoting = any(c in text for c in _QUOTE_CHARS)
-    return attributes(text) or not (quoting or any(attributes(s.text) for s in cited))
+    opinion = any(_OPINION.search(s.text) or any(c in s.text for c in _QUOTE_CHARS) for s in cited)
+    return attributes(text) or not (quoting or opinion)
 
 
 def numbers_of(text: str) -> set[str]:

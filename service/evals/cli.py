@@ -16,9 +16,11 @@ from service.evals.gate import broken_since_baseline, check, load_baseline, load
 from service.evals.report import RunReport, fraction
 from service.evals.runner import EvalRun
 from service.evals.scoring import METRICS, format_metric
+from service.evals.summary_cli import summaries
 from service.settings import PROJECT_ROOT, get_settings
 
 eval_app = typer.Typer(help="Score answers against gold facts; compare prompt versions; gate CI.", no_args_is_help=True)
+eval_app.command("summaries")(summaries)
 console = Console()
 err = Console(stderr=True)
 
@@ -72,10 +74,29 @@ def _metrics_table(report: RunReport) -> Table:
 
 
 def _run(
-    dataset: Path, prompt: str | None, corpus: Path | None, out: Path | None, judge: bool, fresh: bool, tags: list[str] | None
+    dataset: Path,
+    prompt: str | None,
+    corpus: Path | None,
+    out: Path | None,
+    judge: bool,
+    fresh: bool,
+    tags: list[str] | None,
+    limit: int | None = None,
+    pipeline: str = "newsdesk",
 ) -> RunReport:
     try:
-        run = EvalRun(get_settings(), dataset, prompt=prompt, corpus=corpus, out=out, judge=judge, fresh=fresh, tags=tags)
+        run = EvalRun(
+            get_settings(),
+            dataset,
+            prompt=prompt,
+            corpus=corpus,
+            out=out,
+            judge=judge,
+            fresh=fresh,
+            tags=tags,
+            limit=limit,
+            pipeline=pipeline,
+        )
         return _execute(run)
     except NewsdeskError as exc:
         raise _fail(str(exc)) from None
@@ -90,9 +111,13 @@ def run_cmd(
     judge: Annotated[bool, typer.Option(help="Also grade answers with the LLM judge (model-judged; slow).")] = False,
     fresh: Annotated[bool, typer.Option(help="Ignore answers kept from an earlier, interrupted run.")] = False,
     tag: TagOpt = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N entries (after --tag).")] = None,
+    pipeline: Annotated[
+        str, typer.Option(help="newsdesk, or langchain-rag: the LangChain RAG-tutorial baseline on the same store and model.")
+    ] = "newsdesk",
 ) -> None:
     """Answer every entry of a dataset and write report.md, results.json and junit.xml."""
-    report = _run(dataset, prompt, corpus, out, judge, fresh, tag)
+    report = _run(dataset, prompt, corpus, out, judge, fresh, tag, limit, pipeline)
     console.print(_metrics_table(report))
     if report.counts["errors"]:
         err.print(

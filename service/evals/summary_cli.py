@@ -1,0 +1,33 @@
+"""``newsdesk eval summaries``: the public summary eval, Newsdesk beside the LangChain "stuff" baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from service.desk import Newsdesk
+from service.evals import summary_public
+from service.settings import PROJECT_ROOT, get_settings
+
+DATASET = PROJECT_ROOT / "evals" / "public_summary"
+
+
+def summaries(
+    dataset: Annotated[Path, typer.Option("--dataset", "-d", help="Folder with dataset.json and articles/.")] = DATASET,
+    out: Annotated[Path, typer.Option(help="Report folder.")] = Path("reports/eval/public-summary"),
+    baseline: Annotated[bool, typer.Option(help="Also run the LangChain stuff summary.")] = True,
+) -> None:
+    """Summaries of public news articles scored for reference facts, support, whole sentences, length, latency."""
+    settings = get_settings().model_copy(update={"data_dir": out / "data", "chroma_path": None})
+    systems = ("newsdesk", "stuff") if baseline else ("newsdesk",)
+    report = summary_public.run(dataset, Newsdesk(settings), systems)
+    summary_public.write(report, out)
+    table = Table("metric", *report.table())
+    rows = list(report.table().values())
+    for metric in rows[0]:
+        table.add_row(metric, *(str(r[metric]) for r in rows))
+    Console().print(table)

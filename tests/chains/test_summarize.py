@@ -1,0 +1,150 @@
+"""Summaries (select, then write) with a scripted chat model on the real store and embeddings:
+what is kept, what is replaced by a whole quoted sentence, and the extracted fallback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage
+
+from service.chains.summarize import EXTRACTED_NOTE, Summarizer
+from service.chains.summary_model import Cancelled
+from service.chains.summary_select import pick_schema, read_picks
+from service.chains.summary_sentences import article_sentences
+from service.desk import Newsdesk
+from service.errors import InvalidInput
+from service.prompts import load_prompt
+from service.settings import Settings
+
+ARTICLE = """Storm closes L.A. port as U.S. officials warn of more rain
+
+By Jane Smith, Staff Writer
+
+Photo: Getty Images
+
+A powerful storm closed the Port of Los Angeles at 6 a.m. on Tuesday, halting 5.5 million tons of cargo, U.S. officials said.
+
+The National Weather Service said 4.2 inches of rain fell on downtown L.A. in 24 hours, the most since 1938.
+
+"We have never seen water rise this fast in the harbor," said port director Gene Seroka, who ordered all crews off the docks.
+
+- Road closures: Pacific Coast Highway and the 710 freeway
+- Shelters: 12 open across the county tonight
+
+Mayor Karen Bass declared a local emergency and asked residents to stay home until Thursday.
+"""
+
+
+def picks(*numbers: int) -> AIMessage:
+    return AIMessage(content=json.dumps({"picks": list(numbers)}))
+
+
+def written(*sentences: tuple[str, list[int]]) -> AIMessage:
+    return AIMessage(content=json.dumps({"sentences": [{"text": t, "sources": s} for t, s in sentences]}))
+
+
+@pytest.fixture
+def desk(settings: Settings, tmp_path: Path) -> Newsdesk:
+    path = tmp_path / "storm.txt"
+    path.write_text(ARTICLE)
+    desk = Newsdesk(settings)
+    assert not desk.ingestor.ingest_paths([path]).errors
+    return desk
+
+
+def summarize(desk: Newsdesk, *replies: AIMessage, **kwargs: object):  # type: ignore[no-untyped-def]
+    llm = GenericFakeChatModel(messages=iter(replies))
+    prompt = load_prompt("summary@v2", desk.settings.prompts_dir)
+    summarizer = Summarizer(desk.store, llm, desk.embeddings, desk.settings, prompt)
+    return summarizer.summarize(**kwargs)  # type: ignore[arg-type]
+
+
+def test_sentences_stay_whole_and_furniture_is_left_out() -> None:
+    texts = [s.text for s in article_sentences(ARTICLE, "Storm closes L.A. port as U.S. officials warn of more rain")]
+    assert texts == [
+        "A powerful storm closed the Port of Los Angeles at 6 a.m. on Tuesday, "
+        "halting 5.5 million tons of cargo, U.S. officials said.",
+        "The National Weather Service said 4.2 inches of rain fell on downtown L.A. in 24 hours, the most since 1938.",
+        '"We have never seen water rise this fast in the harbor," said port director Gene Seroka, '
+        "who ordered all crews off the docks.",
+        "Mayor Karen Bass declared a local emergency and asked residents to stay home until Thursday.",
+    ]
+
+
+def test_the_model_can_only_pick_sentences_it_was_shown() -> None:
+    schema = pick_schema([3, 4, 5], 2)
+    assert schema["properties"]["picks"]["items"]["enum"] == [3, 4, 5]
+    assert read_picks({"picks": [5, 9, 5, 3]}, {3, 4, 5}) == [5, 3]
+
+
+def test_checked_sentences_are_kept_and_failed_ones_replaced_by_the_whole_sentence(desk: Newsdesk) -> None:
+    summary = summarize(
+        desk,
+        picks(1, 2, 3, 4),
+        written(
+            ("A storm closed the Port of Los Angeles on Tuesday, U.S. officials said.", [1]),
+            ("We have never seen water rise this fast in the", [3]),  # cut at a quotation mark
+            ("Rain of 9.9 inches fell on L.A., the National Weather Service said.", [2]),  # a number not in the source
+            ("Mayor Karen Bass declared a local emergency.", [4]),
+        ),
+    )
+    texts = [b.text for b in summary.bullets]
+    assert texts[0] == "A storm closed the Port of Los Angeles on Tuesday, U.S. officials said."
+    assert texts[1].startswith('"We have never seen water rise this fast in the harbor," said port director Gene Seroka')
+    assert texts[2].startswith("The National Weather Service said 4.2 inches")
+    assert [b.extracted for b in summary.bullets] == [False, True, True, False]
+    assert not summary.extracted and summary.note is None
+    article = desk.store.get_article(summary.article_ids[0])
+    for c in summary.citations:
+        assert article.text[c.start : c.end] == c.quote
+    assert all(b.citations for b in summary.bullets)
+
+
+def test_a_quote_without_its_speaker_is_replaced(desk: Newsdesk) -> None:
+    summary = summarize(desk, picks(3), written(("They have never seen water rise this fast in the harbor.", [3])), max_sentences=2)
+    speaker = summary.bullets[-1]
+    assert speaker.text == article_sentences(ARTICLE)[2].text and speaker.extracted
+
+
+def test_a_sentence_drawn_from_two_sentences_cites_both(desk: Newsdesk) -> None:
+    summary = summarize(
+        desk,
+        picks(1, 4),
+        written(("A storm closed the Port of Los Angeles on Tuesday and Mayor Karen Bass declared a local emergency.", [1, 4])),
+        max_sentences=2,
+    )
+    bullet = summary.bullets[0]
+    assert not bullet.extracted and len(bullet.citations) == 2
+
+
+def test_when_nothing_is_written_the_lead_is_quoted_and_marked_extracted(desk: Newsdesk) -> None:
+    summary = summarize(desk, picks(2), AIMessage(content="not json at all"), max_sentences=3)
+    assert summary.extracted and summary.note == EXTRACTED_NOTE
+    assert [b.text for b in summary.bullets] == [s.text for s in article_sentences(ARTICLE)[:3]]
+    assert summary.text.startswith(f"_{EXTRACTED_NOTE}_")
+
+
+def test_the_length_budget_is_the_callers(desk: Newsdesk) -> None:
+    summary = summarize(
+        desk,
+        picks(1, 2),
+        written(
+            ("A storm closed the Port of Los Angeles on Tuesday, U.S. officials said.", [1]),
+            ("The National Weather Service said 4.2 inches of rain fell on downtown L.A.", [2]),
+        ),
+        max_sentences=1,
+    )
+    assert len(summary.bullets) == 1
+    with pytest.raises(InvalidInput, match="max_sentences"):
+        summarize(desk, max_sentences=99)
+
+
+def test_a_stopped_summary_ends_before_the_next_generation(desk: Newsdesk) -> None:
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        summarize(desk, picks(1), stop=stop)
