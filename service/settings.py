@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(6_000_000, ge=1024, description="Largest HTTP request body (uploads included).")
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed cross-origin; empty: none.")
     allowed_hosts: list[str] | None = Field(
-        None, description="Host headers served; default: loopback names when HOST is loopback, else any."
+        None, description="Host names served; unset: only loopback names on loopback connections, else any."
     )
     max_article_ids: int = Field(1000, ge=1, description="Article ids in one filter or summary request.")
 

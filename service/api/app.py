@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from service.api.errors import install_error_handlers
 from service.api.limits import BodyLimit
 from service.api.metrics import MetricsMiddleware
 from service.api.routes import articles, chat, completions, health, search, summarize
 from service.api.state import ApiState
+from service.api.web_policy import WebPolicy
 from service.desk import Newsdesk
 from service.settings import Settings, get_settings
 
@@ -41,7 +43,11 @@ def create_app(settings: Settings | None = None, desk: Newsdesk | None = None) -
     )
     app.state.api = ApiState.build(desk)
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=desk.settings.max_request_bytes)
+    s = desk.settings
+    app.add_middleware(BodyLimit, max_bytes=s.max_request_bytes)
+    if s.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=s.cors_origins, allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(WebPolicy, cors_origins=s.cors_origins, allowed_hosts=s.allowed_hosts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.api.metrics)  # outermost: sees every response
     for router in ROUTERS:
         app.include_router(router)
