@@ -31,7 +31,7 @@ from typing import Any
 
 import tantivy
 
-ANALYZER = "news"  # words, lower-cased, accents folded: "Tréharne" and "treharne" are one term
+ANALYZER = "news"  # words, lower-cased, accents folded ("Tréharne" = "treharne"), English stop words dropped
 _STRINGS = ("article_id", "outlet")
 _WRITER_HEAP = 15_000_000  # bytes; tantivy's minimum per thread is 3 MB
 
@@ -66,6 +66,7 @@ def _analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.remove_long(40))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stopword("english"))
         .build()
     )
 
