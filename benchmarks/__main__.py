@@ -24,7 +24,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # name: (full arguments, --quick arguments); run in this order, the ones present in benchmarks/.
 BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "ingest_throughput": ([], ["--copies", "5"]),
-    "retrieval_scale": ([], ["--sizes", "1000,10000", "--queries", "20"]),
+    "retrieval_scale": ([], ["--sizes", "1000,10000", "--sparse-only-sizes", "100000", "--queries", "20"]),
     "answer_latency": ([], ["--runs", "1"]),
     "api_overhead": ([], ["--runs", "1", "--scripted-runs", "20"]),
     "throughput": ([], ["--levels", "1,4", "--requests", "2", "--scripted-requests", "50"]),

@@ -1,18 +1,28 @@
-"""Retrieval latency as the store grows: p50/p95 per query at 1k, 10k and 100k chunks.
+"""Retrieval latency and memory as the store grows: dense, sparse (BM25) and hybrid, p50/p95 per query.
 
-Synthetic chunks (random unit vectors, Zipf-distributed words for BM25) go straight into the raw
-Chroma collection; queries then run through the real ``HybridRetriever`` (dense + BM25, fused)
-and dense-only (``ArticleStore.dense_search``), both embedding the query with the real local
-model, on embedded Chroma and on a ``chroma run`` server on loopback serving the same folder
-(written once, in-process). The store grows in place (1k, then 9k more, ...). The BM25 index is
-built on the first query after a change; that build is reported on its own, the percentiles
-are over the queries after it.
-Usage: python -m benchmarks.retrieval_scale [--sizes 1000,10000,100000] [--queries 40] [--backends embedded,server]
+Corpus: ``benchmarks.synthetic_news`` (seed-article sentences recombined, content words redrawn
+from a Zipf-Mandelbrot vocabulary of 50k words; chunks of ~700 characters, 20 outlets, 28 days)
+with random unit vectors (384-d) for the dense side: text realistic enough for BM25, vectors
+only for Chroma's HNSW cost. Chunks go into Chroma's raw collection and into the store's sparse
+index (tantivy) in batches of 5,000, as ingestion writes them, growing one store in place (10k,
+then 90k more, ...). Queries (3-7 words, one or two frequent seed words plus rarer words) run
+through the real ``ArticleStore`` and ``HybridRetriever``, the query embedded by the real local
+model, on embedded Chroma and on a ``chroma run`` server serving the same folder (the API
+process keeps the same sparse index folder). "filtered" is hybrid with an outlet filter (1/20).
+
+``--sparse-only-sizes`` (default 1M) builds a standalone sparse index of that many chunks and
+measures it alone: Chroma's HNSW insert grows to ~200 s at 100k on 2 cores, so 1M does not fit
+this benchmark's budget; dense and hybrid at that size are not measured.
+RSS is this process's resident memory after the queries (embedded Chroma's HNSW included; the
+server's is not); the baseline (Python, the embedding model) is printed first.
+Usage: python -m benchmarks.retrieval_scale [--sizes 10000,100000] [--sparse-only-sizes 1000000]
+       [--queries 100] [--backends embedded,server]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,62 +33,62 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from benchmarks.common import console, machine, percentile, table
 from benchmarks.server import free_port
+from benchmarks.synthetic_news import Corpus
+from service.retrieval.filters import Filters
 from service.retrieval.hybrid import HybridRetriever
+from service.retrieval.terms import tokenize
 from service.settings import Settings
-from service.store.chroma import ArticleStore
+from service.store.chroma import ArticleStore, make_client
 from service.store.embeddings import make_embeddings
+from service.store.sparse import SparseChunk, SparseIndex
 
 DIM = 384  # all-MiniLM-L6-v2
-VOCABULARY = 5000
-WORDS_PER_CHUNK = 90  # about a 700-character chunk
 CHUNKS_PER_ARTICLE = 5
+OUTLETS = [f"Outlet {i}" for i in range(20)]
+BATCH = 5000
 
 
-def words(rng: np.random.Generator) -> np.ndarray:
-    """A made-up vocabulary: pronounceable, distinct, no stop words."""
-    consonants, vowels = list("bcdfghjklmnprstvz"), list("aeiou")
-    made: set[str] = set()
-    while len(made) < VOCABULARY:
-        n = int(rng.integers(2, 4))
-        made.add("".join(str(rng.choice(consonants)) + str(rng.choice(vowels)) for _ in range(n)))
-    return np.array(sorted(made))
+def rss_mb() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def texts(rng: np.random.Generator, vocab: np.ndarray, count: int, length: int) -> list[str]:
-    """Word frequencies follow Zipf's law, as in real text, so BM25's posting lists are realistic."""
-    ranks = np.minimum(rng.zipf(1.2, size=(count, length)), len(vocab)) - 1
-    return [" ".join(row) for row in vocab[ranks]]
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
-def unit_vectors(rng: np.random.Generator, count: int) -> np.ndarray:
-    v = rng.standard_normal((count, DIM)).astype(np.float32)
-    return v / np.linalg.norm(v, axis=1, keepdims=True)
+def metadata(i: int) -> dict[str, object]:
+    article = i // CHUNKS_PER_ARTICLE
+    return {
+        "article_id": f"{article:08x}", "title": f"Article {article}", "source": "synthetic",
+        "outlet": OUTLETS[article % len(OUTLETS)], "published_day": 20240101 + article % 28,
+        "chunk_index": i % CHUNKS_PER_ARTICLE, "start": 0, "end": 700,
+    }  # fmt: skip
 
 
-def grow(store: ArticleStore, rng: np.random.Generator, vocab: np.ndarray, start: int, stop: int) -> float:
-    """Add chunks ``start..stop`` to the raw collection; returns seconds spent."""
-    collection = store._raw_chunks
-    batch = min(5000, store._client.get_max_batch_size())
-    started = time.perf_counter()
-    for lo in range(start, stop, batch):
-        hi = min(lo + batch, stop)
-        ids = [f"{i // CHUNKS_PER_ARTICLE:08x}:{i % CHUNKS_PER_ARTICLE:04d}" for i in range(lo, hi)]
-        metadatas = [
-            {"article_id": f"{i // CHUNKS_PER_ARTICLE:08x}", "title": f"Article {i // CHUNKS_PER_ARTICLE}",
-             "source": "synthetic", "outlet": "Synthetic", "chunk_index": i % CHUNKS_PER_ARTICLE, "start": 0, "end": 700}
-            for i in range(lo, hi)
-        ]  # fmt: skip
-        collection.add(
-            ids=ids,
-            embeddings=unit_vectors(rng, hi - lo),
-            documents=texts(rng, vocab, hi - lo, WORDS_PER_CHUNK),
-            metadatas=metadatas,
-        )
-    return time.perf_counter() - started
+def chunk_id(i: int) -> str:
+    return f"{i // CHUNKS_PER_ARTICLE:08x}:{i % CHUNKS_PER_ARTICLE:04d}"
+
+
+def grow(store: ArticleStore | None, sparse: SparseIndex, corpus: Corpus, start: int, stop: int) -> tuple[float, float]:
+    """Add chunks ``start..stop`` to Chroma (unless ``store`` is None) and the sparse index; seconds for each."""
+    rng = np.random.default_rng(start)
+    chroma_s = sparse_s = 0.0
+    for lo in range(start, stop, BATCH):
+        hi = min(lo + BATCH, stop)
+        texts, metas, ids = corpus.chunks(hi - lo), [metadata(i) for i in range(lo, hi)], [chunk_id(i) for i in range(lo, hi)]
+        if store is not None:
+            vectors = rng.standard_normal((hi - lo, DIM)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            started = time.perf_counter()
+            store._raw_chunks.add(ids=ids, embeddings=vectors, documents=texts, metadatas=metas)
+            chroma_s += time.perf_counter() - started
+        started = time.perf_counter()
+        sparse.upsert(SparseChunk(i, t, m) for i, t, m in zip(ids, texts, metas, strict=True))
+        sparse_s += time.perf_counter() - started
+    return chroma_s, sparse_s
 
 
 def timed(calls: list[Callable[[str], object]], queries: list[str]) -> list[list[float]]:
@@ -116,76 +126,96 @@ def chroma_server(path: Path) -> Iterator[int]:
 
 
 @contextmanager
-def opened(settings: Settings, backend: str, embeddings: Embeddings) -> Iterator[ArticleStore]:
-    """The store in ``settings.chroma_dir``, opened in-process or served by ``chroma run`` from that folder."""
+def opened(settings: Settings, backend: str, sparse: SparseIndex) -> Iterator[ArticleStore]:
+    """The store in ``settings.chroma_dir``, in-process or served by ``chroma run``, with the same sparse index."""
+    embeddings = make_embeddings(settings)
     if backend == "embedded":
-        store = ArticleStore.from_settings(settings, embeddings)
+        client = make_client(settings)
         try:
-            yield store
+            yield ArticleStore(client, embeddings, settings.collection, "embedded", sparse)
         finally:
-            store._client.clear_system_cache()  # let go of the folder: a server opens it next
+            client.clear_system_cache()  # let go of the folder: a server opens it next
         return
     with chroma_server(settings.chroma_dir) as port:
-        # Fetching every chunk for BM25 is a large response: give it more than the default 10 s.
         served = settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port, "chroma_timeout_s": 300})
-        yield ArticleStore.from_settings(served, embeddings)
+        yield ArticleStore(make_client(served), embeddings, settings.collection, "server", sparse)
 
 
-def measure(store: ArticleStore, queries: list[str], k: int) -> tuple[list[float], list[float], float]:
-    """(dense seconds, hybrid seconds) per query, and the first query's BM25 index build."""
-    retriever = HybridRetriever(store=store, k=k)
-    started = time.perf_counter()
-    retriever.invoke(queries[0])
-    cold_s = time.perf_counter() - started
-    timed([retriever.invoke], queries[:3])  # warm-up
-    dense, fused = timed([lambda q: store.dense_search(q, k * 3), retriever.invoke], queries)
-    return dense, fused, cold_s
+def ms(values: list[float], p: float) -> str:
+    return f"{percentile(values, p) * 1000:.1f}"
 
 
-def run(sizes: list[int], backends: list[str], n_queries: int, seed: int) -> list[list[str]]:
-    """Grow one store through ``sizes`` (written in-process); at each size, query it on every backend."""
-    rng = np.random.default_rng(seed)
-    vocab = words(rng)
-    queries = [" ".join(rng.choice(vocab[:2000], size=int(rng.integers(3, 8)))) for _ in range(n_queries)]
+def measure(store: ArticleStore, queries: list[str], k: int) -> list[str]:
+    """dense, sparse, hybrid p50/p95 and filtered hybrid p95, in ms."""
+    fetch = max(k * 3, 10)
+    hybrid = HybridRetriever(store=store, k=k)
+    filtered = HybridRetriever(store=store, k=k, filters=Filters(outlet=OUTLETS[3]))
+    timed([hybrid.search, filtered.search], queries[:5])  # warm-up: model, caches, the sparse check
+    dense, sparse, fused, fused_filtered = timed(
+        [lambda q: store.dense_search(q, fetch), lambda q: store.sparse_search(tokenize(q), fetch), hybrid.search, filtered.search],
+        queries,
+    )
+    return [ms(dense, 50), ms(dense, 95), ms(sparse, 50), ms(sparse, 95), ms(fused, 50), ms(fused, 95), ms(fused_filtered, 95)]
+
+
+def run(sizes: list[int], sparse_only: list[int], backends: list[str], n_queries: int) -> list[list[str]]:
+    queries = Corpus(seed=1).queries(n_queries + 5)
     rows = []
     with tempfile.TemporaryDirectory(prefix="newsdesk-scale-") as tmp:
         settings = Settings(data_dir=Path(tmp))
-        embeddings = make_embeddings(settings)
-        embed_ms = percentile(timed([embeddings.embed_query], queries[:10] * 2)[0][10:], 50) * 1000
+        corpus = Corpus(seed=0)
+        sparse = SparseIndex(Path(tmp) / "sparse")
         have = 0
         for size in sizes:
-            with opened(settings, "embedded", embeddings) as store:
-                insert_s = grow(store, rng, vocab, have, size)
+            with opened(settings, "embedded", sparse) as store:
+                chroma_s, sparse_s = grow(store, sparse, corpus, have, size)
             have = size
             for backend in backends:
-                with opened(settings, backend, embeddings) as store:
-                    dense, fused, cold_s = measure(store, queries, settings.top_k)
-                rows.append([
-                    backend, f"{size:,}", f"{insert_s:.1f}", f"{embed_ms:.1f}",
-                    f"{percentile(dense, 50) * 1000:.1f}", f"{percentile(dense, 95) * 1000:.1f}",
-                    f"{percentile(fused, 50) * 1000:.1f}", f"{percentile(fused, 95) * 1000:.1f}", f"{cold_s:.2f}",
-                ])  # fmt: skip
+                with opened(settings, backend, sparse) as store:
+                    figures = measure(store, queries, settings.top_k)
+                    memory = [f"{rss_mb():.0f}", f"{folder_mb(sparse.path):.0f}"]
+                    rows.append([backend, f"{size:,}", f"{chroma_s:.0f} / {sparse_s:.1f}", *figures, *memory])
                 console.print(f"[dim]{size:,} chunks, {backend} done[/dim]")
+        for size in sparse_only:
+            alone = SparseIndex(Path(tmp) / f"sparse-{size}")
+            _none, sparse_s = grow(None, alone, Corpus(seed=0), 0, size)
+            timed([lambda q, index=alone: index.search(tokenize(q), 15)], queries[:5])
+            [seconds] = timed([lambda q, index=alone: index.search(tokenize(q), 15)], queries)
+            figures = ["-", "-", ms(seconds, 50), ms(seconds, 95), "-", "-", "-"]
+            memory = [f"{rss_mb():.0f}", f"{folder_mb(alone.path):.0f}"]
+            rows.append(["(sparse only)", f"{size:,}", f"- / {sparse_s:.1f}", *figures, *memory])
+            console.print(f"[dim]{size:,} chunks, sparse only done[/dim]")
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="1000,10000,100000", help="Comma-separated chunk counts, ascending.")
-    parser.add_argument("--queries", type=int, default=40, help="Timed queries per size and path.")
+    parser.add_argument("--sizes", default="10000,100000", help="Comma-separated chunk counts, ascending (Chroma + sparse).")
+    parser.add_argument("--sparse-only-sizes", default="1000000", help="Chunk counts for the sparse index alone ('' for none).")
+    parser.add_argument("--queries", type=int, default=100, help="Timed queries per size and path.")
     parser.add_argument("--backends", default="embedded,server")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, help="Also write the table as Markdown to this file (e.g. under benchmarks/results/).")
     args = parser.parse_args()
-    sizes = sorted(int(s.replace("_", "").replace("k", "000")) for s in args.sizes.split(","))
-    console.print(f"[dim]{machine()}[/dim]")
+
+    def counts(text: str) -> list[int]:
+        return sorted(int(s.replace("_", "").replace("k", "000").replace("M", "000000")) for s in text.split(",") if s.strip())
+
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    about = f"{machine()}; load average at start {load}; baseline RSS {rss_mb():.0f} MB"
+    console.print(f"[dim]{about}[/dim]")
     started = time.perf_counter()
-    rows = run(sizes, [b.strip() for b in args.backends.split(",")], args.queries, args.seed)
-    table(
-        f"Retrieval latency by store size ({args.queries} queries each; ms unless noted; top_k 5, {DIM}-d vectors)",
-        ["Chroma", "chunks", "insert s", "embed query", "dense p50", "dense p95", "hybrid p50", "hybrid p95", "BM25 build s"],
-        rows,
-    )
-    console.print(f"[dim]total {time.perf_counter() - started:.0f} s[/dim]")
+    rows = run(counts(args.sizes), counts(args.sparse_only_sizes), [b.strip() for b in args.backends.split(",")], args.queries)
+    title = f"Retrieval by store size ({args.queries} queries each; ms unless noted; top_k 5, fetch 15, {DIM}-d vectors)"
+    columns = ["Chroma", "chunks", "insert s Chroma / sparse", "dense p50", "dense p95", "sparse p50", "sparse p95",
+               "hybrid p50", "hybrid p95", "filtered p95", "RSS MB", "sparse MB"]  # fmt: skip
+    table(title, columns, rows)
+    total = f"total {time.perf_counter() - started:.0f} s"
+    console.print(f"[dim]{total}[/dim]")
+    if args.out:
+        lines = [f"# {title}", "", f"- {about}", f"- `python -m benchmarks.retrieval_scale {' '.join(sys.argv[1:])}` ({total})", ""]
+        lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns), *("| " + " | ".join(r) + " |" for r in rows)]
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
