@@ -24,7 +24,8 @@ def summaries(
     """Summaries of public news articles scored for reference facts, support, whole sentences, length, latency."""
     settings = get_settings().model_copy(update={"data_dir": out / "data", "chroma_path": None})
     systems = ("newsdesk", "stuff") if baseline else ("newsdesk",)
-    report = summary_public.run(dataset, Newsdesk(settings), systems)
+    (out / "items.jsonl").unlink(missing_ok=True)
+    report = summary_public.run(dataset, Newsdesk(settings), systems, lambda item: summary_public.append(item, out))
     summary_public.write(report, out)
     table = Table("metric", *report.table())
     rows = list(report.table().values())

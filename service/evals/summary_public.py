@@ -13,6 +13,7 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,14 @@ def _score(item: dict[str, Any], system: str, sentences: list[str], text: str, a
     )
 
 
-def run(dataset_dir: Path, desk: Newsdesk, systems: tuple[str, ...] = ("newsdesk", "stuff")) -> Report:
-    """Ingest the dataset's articles into ``desk``'s store, summarise each with every system, score."""
+def run(
+    dataset_dir: Path,
+    desk: Newsdesk,
+    systems: tuple[str, ...] = ("newsdesk", "stuff"),
+    on_item: Callable[[ItemScore], None] | None = None,
+) -> Report:
+    """Ingest the dataset's articles into ``desk``'s store, summarise each with every system, score;
+    ``on_item`` sees each score as it comes."""
     data = json.loads((dataset_dir / "dataset.json").read_text())
     desk.ingestor.ingest_paths([dataset_dir / "articles"])
     by_title = {a.title: a for a in desk.store.list_articles()}
@@ -116,15 +123,24 @@ def run(dataset_dir: Path, desk: Newsdesk, systems: tuple[str, ...] = ("newsdesk
             score = _score(item, "newsdesk", texts, " ".join(texts), article.text, seconds)
             score.extracted = summary.extracted
             report.items.append(score)
+            if on_item:
+                on_item(score)
         if "stuff" in systems:
             started = time.perf_counter()
             text = stuff.invoke({"text": article.text}).strip()
             seconds = time.perf_counter() - started
             report.items.append(_score(item, "stuff", split_sentences(text), text, article.text, seconds))
+            if on_item:
+                on_item(report.items[-1])
     return report
+
+
+def append(item: ItemScore, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "items.jsonl").open("a") as f:
+        f.write(json.dumps(asdict(item)) + "\n")
 
 
 def write(report: Report, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "items.jsonl").write_text("".join(json.dumps(asdict(i)) + "\n" for i in report.items))
     (out / "summary.json").write_text(json.dumps(report.table(), indent=1))
