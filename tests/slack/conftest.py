@@ -101,7 +101,7 @@ class StubDesk:
         self._work()
         return Summary(
             article_ids=article_ids or ["art-1"],
-            bullets=[Bullet("Blinken was greeted by Yang Tao", [1], ["Minute Mirror"], "article")],
+            bullets=[Bullet("Blinken was greeted by Yang Tao.", [1], ["Minute Mirror"], "article")],
             citations=[CITATION],
             prompt_version="summary@v1",
             model="fake-model",

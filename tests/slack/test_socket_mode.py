@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from service.settings import Settings
 from tests.conftest import BIN, stop
 from tests.slack.conftest import APP_TOKEN, BOT_TOKEN, event_body, mention
 from tests.slack.fake_slack import FakeSlack
@@ -34,7 +35,7 @@ def test_socket_mode_answers_a_mention_once_and_acks_every_envelope(tmp_path: Pa
         (posted,) = fake_slack.wait_for("chat.postMessage", timeout=120)
         assert posted["text"] == "The articles don't say."
         assert posted["channel"] == "C0001" and posted["thread_ts"] == "1700000000.000100"
-        assert any(b["type"] == "context" and "answer@v1" in b["elements"][0]["text"] for b in posted["blocks"])
+        assert any(b["type"] == "context" and Settings().answer_prompt in b["elements"][0]["text"] for b in posted["blocks"])
         fake_slack.wait_for("reactions.remove")
         assert {a["envelope_id"] for a in fake_slack.acks} == {"env-1", "env-2"}
         assert len(fake_slack.called("chat.postMessage")) == 1
