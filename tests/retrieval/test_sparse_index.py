@@ -79,6 +79,7 @@ _OTHER_PROCESS = textwrap.dedent(
     from service.store.sparse import SparseIndex, SparseChunk, _WRITER_HEAP
     index = SparseIndex(Path(sys.argv[1]))
     writer = index._index.writer(_WRITER_HEAP, 1)  # hold the writer lock until told to go on
+    writer.add_document(tantivy.Document(id="half:0000", text="half written"))
     print("locked", flush=True)
     sys.stdin.readline()
     writer.commit()
@@ -109,3 +110,15 @@ def test_two_processes_share_one_folder(index: SparseIndex) -> None:
     index.refresh()
     assert {"museum:0000", "ferry:0000"} <= index.ids()
     assert ids(index, "ferry timetable") == ["ferry:0000"]
+
+
+def test_a_writer_killed_mid_write_leaves_no_lock_and_no_half_write(index: SparseIndex) -> None:
+    other = subprocess.Popen(
+        [sys.executable, "-c", _OTHER_PROCESS, str(index.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert other.stdout is not None and other.stdout.readline().strip() == "locked"
+    other.kill()
+    other.wait(timeout=30)
+    index.upsert([chunk("museum:0000", "The museum opens a new wing.")])  # the lock died with its process
+    index.refresh()
+    assert index.ids() == {c.id for c in CHUNKS} | {"museum:0000"}  # nothing of the uncommitted write
