@@ -133,6 +133,9 @@ class SparseIndex:
                 writer.add_document(doc)
 
     def delete_ids(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
         with self._writer() as writer:
             for chunk_id in ids:
                 writer.delete_documents_by_term("id", chunk_id)
