@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+import warnings
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
 from service.ingest.models import RawArticle
 
 
 def extract_html(text: str, source: str) -> RawArticle:
     """``og:*``/``article:*`` metadata and the ``<p>`` text of ``<article>``, page furniture dropped."""
-    soup = BeautifulSoup(text, "html.parser")
+    with warnings.catch_warnings():  # a short page can look like a file name to bs4; it is a page
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "html.parser")
     for tag in soup(["script", "style", "nav", "header", "footer", "aside", "form"]):
         tag.decompose()
 
