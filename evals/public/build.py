@@ -6,7 +6,10 @@ article whole as Markdown with YAML front matter (title, outlet, published, url)
 its story belongs to, and checks every file against ``corpus.sha256``: the gold questions and
 support pairs were written against exactly these bytes.
 
-    python evals/public/build.py --basil PATH   # PATH: a BASIL checkout, or its git directory
+    .venv/bin/python evals/public/build.py --basil PATH   # PATH: a BASIL checkout, or its git directory
+
+It also checks that every quote of evals/support/pairs.yaml is verbatim in its article as
+ingestion stores it.
 
 The articles are not committed to this repository (see evals/public/README.md); run this once
 on a machine that has the dataset.
@@ -22,6 +25,10 @@ import sys
 from pathlib import Path
 
 import yaml
+
+from service.evals.support_pairs import load_pairs, misquoted
+from service.ingest.clean import clean
+from service.ingest.loaders import load_file
 
 HERE = Path(__file__).resolve().parent
 COMMIT = "4fdbc4f68d5ddae648990063cb6dd11424d96222"
@@ -101,7 +108,12 @@ def main() -> int:
     if wrong:
         print(f"{len(wrong)} file(s) differ from {manifest.name}: {', '.join(wrong)}", file=sys.stderr)
         return 1
-    print(f"{len(written)} articles written to {args.out}, all matching {manifest.name}")
+    texts = {Path(name).stem: clean(load_file(args.out / name, 10**7)[0]).text for name in written}
+    bad = misquoted(load_pairs(), texts)
+    if bad:
+        print(f"{len(bad)} support-pair quote(s) not verbatim in their article:\n  " + "\n  ".join(bad), file=sys.stderr)
+        return 1
+    print(f"{len(written)} articles written to {args.out}, all matching {manifest.name}; support-pair quotes verbatim")
     return 0
 
 
