@@ -188,7 +188,7 @@ class Summarizer:
         written = [written[i] for i in meaning.distinct([w.text for w in written])]
         lead = sentences[0]
         if written and len(written) < count and not any(lead in w.cited for w in written):
-            written.insert(0, Written(lead.text, [lead], extracted=True))
+            written.insert(0, Written(lead.text, [lead], extracted=True, passed=False))
         return _Digest(article, outlet, sentences, picks, _within(written[:count], WORDS_PER_SENTENCE * count))
 
     def _single(self, summary: Summary, d: _Digest, index: CitationIndex, count: int) -> None:
@@ -199,7 +199,7 @@ class Summarizer:
                 return
             written = [Written(s.text, [s], extracted=True) for s in d.sentences[: min(LEAD_FALLBACK, count)]]
             summary.extracted, summary.note = True, EXTRACTED_NOTE
-        elif all(w.extracted for w in written):
+        elif not any(w.passed for w in written):
             summary.extracted, summary.note = True, QUOTED_NOTE
         for w in written:
             citations = [_cite(index, d, s) for s in w.cited]

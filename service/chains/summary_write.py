@@ -41,6 +41,7 @@ class Written:
     text: str
     cited: list[ArticleSentence]
     extracted: bool = False
+    passed: bool = True  # a model sentence passed the checks (quoted when it was a near copy)
 
 
 def is_whole(text: str) -> bool:
@@ -152,5 +153,5 @@ class Writer:
                 out.append(Written(text, quoted))
             else:
                 first = quoted[0] if quoted else cited[0]
-                out.append(Written(first.text, [first], extracted=True))
+                out.append(Written(first.text, [first], extracted=True, passed=bool(quoted)))
         return out

@@ -11,7 +11,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from service.chains.summarize import EXTRACTED_NOTE, Summarizer
+from service.chains.summarize import EXTRACTED_NOTE, QUOTED_NOTE, Summarizer
 from service.chains.summary_model import Cancelled
 from service.chains.summary_select import pick_schema, read_picks
 from service.chains.summary_sentences import article_sentences
@@ -108,6 +108,7 @@ def test_a_quote_without_its_speaker_is_replaced(desk: Newsdesk) -> None:
     summary = summarize(desk, picks(3), written(("They have never seen water rise this fast in the harbor.", [3])), max_sentences=2)
     speaker = summary.bullets[-1]
     assert speaker.text == article_sentences(ARTICLE)[2].text and speaker.extracted
+    assert summary.extracted and summary.note == QUOTED_NOTE  # nothing the model wrote was kept
 
 
 def test_a_sentence_drawn_from_two_sentences_cites_both(desk: Newsdesk) -> None:
