@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import InvalidInput
-from service.evals.scoring import FRACTIONS, METRICS, ItemResult, format_metric
+from service.evals.scoring import FRACTIONS, METRICS, TAG_METRICS, ItemResult, format_metric
 
 RESULTS_JSON = "results.json"
 
@@ -24,7 +24,9 @@ class RunReport:
 
     @property
     def title(self) -> str:
-        return f"{self.meta.get('dataset', '?')} · {self.meta.get('prompt', '?')} · {self.meta.get('model', '?')}"
+        pipeline = self.meta.get("pipeline", "newsdesk")
+        head = f"{self.meta.get('dataset', '?')} · " + ("" if pipeline == "newsdesk" else f"{pipeline} · ")
+        return head + f"{self.meta.get('prompt', '?')} · {self.meta.get('model', '?')}"
 
     def fact_outcomes(self) -> dict[str, tuple[str, bool]]:
         """Per gold fact (``entry/fact``) and per unanswerable entry (``entry/abstain``): (label, ok)."""
@@ -74,16 +76,21 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _pipeline(meta: dict[str, Any]) -> str:
+    name = meta.get("pipeline", "newsdesk")
+    return "Newsdesk" if name == "newsdesk" else f"{name} (baseline: no citations, so its citation metrics are 0)"
+
+
 def render_markdown(report: RunReport) -> str:
     m, c = report.meta, report.counts
     lines = [
-        f"# Eval report: {m.get('dataset')} · {m.get('prompt')}",
+        f"# Eval report: {report.title}",
         "",
         "| | |",
         "|---|---|",
         f"| Dataset | `{m.get('dataset_path')}`: {c['entries']} entries ({c['answerable']} answerable, "
         f"{c['unanswerable']} unanswerable), {c['facts']} gold facts |",
-        f"| Prompt · model | `{m.get('prompt')}` · `{m.get('model')}` ({m.get('provider')}) |",
+        f"| Pipeline · prompt · model | {_pipeline(m)} · `{m.get('prompt')}` · `{m.get('model')}` ({m.get('provider')}) |",
         f"| Corpus | `{m.get('corpus')}` ({m.get('articles')} articles), top_k {m.get('k')} |",
         f"| Run | finished {m.get('finished')}, {m.get('wall_s')} s wall ({m.get('resumed', 0)} entries resumed, "
         f"{sum(r.latency_s for r in report.results):.0f} s answering in all); "
@@ -107,11 +114,11 @@ def render_markdown(report: RunReport) -> str:
             "",
             "## By tag",
             "",
-            "| Tag | Entries | Fact recall | Citation accuracy | Abstention | Pass rate |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| Tag | Entries | " + " | ".join(METRICS[k].label for k in TAG_METRICS) + " |",
+            "|---|---:|" + "---:|" * len(TAG_METRICS),
         ]
         for tag, row in report.tags.items():
-            cells = [format_metric(k, row[k]) for k in ("fact_recall", "citation_accuracy", "abstention", "pass_rate")]
+            cells = [format_metric(k, row.get(k)) for k in TAG_METRICS]
             lines.append(f"| {tag} | {row['entries']} | " + " | ".join(cells) + " |")
     lines += [
         "",

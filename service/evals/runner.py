@@ -22,6 +22,7 @@ from langchain_core.language_models import BaseChatModel
 
 from service.desk import Newsdesk
 from service.errors import InvalidInput, NewsdeskError
+from service.evals import baseline
 from service.evals.corpus import Corpus
 from service.evals.dataset import Dataset, Item, SummaryItem, load_dataset
 from service.evals.judge import Judge
@@ -32,6 +33,7 @@ from service.prompts import load_prompt
 from service.settings import Settings
 
 RESULTS = "results.jsonl"
+PIPELINES = ("newsdesk", baseline.NAME)
 Progress = Callable[[int, int, str | None], None]
 
 
@@ -115,15 +117,24 @@ class EvalRun:
         judge: bool = False,
         fresh: bool = False,
         tags: list[str] | None = None,
+        limit: int | None = None,
+        pipeline: str = "newsdesk",
         llm: BaseChatModel | None = None,
     ) -> None:
+        """``pipeline``: ``newsdesk`` (the project's answerer or summarizer) or ``langchain-rag`` (the
+        tutorial baseline, questions only); ``limit``: only the first N selected entries."""
         self.dataset = dataset if isinstance(dataset, Dataset) else load_dataset(dataset)
+        if pipeline not in PIPELINES:
+            raise InvalidInput(f"unknown pipeline {pipeline!r}; use one of {', '.join(PIPELINES)}")
+        if pipeline != "newsdesk" and self.dataset.task != "answer":
+            raise InvalidInput(f"the {pipeline} baseline answers questions; {self.dataset.path} is a summary dataset")
+        self.pipeline = pipeline
         self.prompt_ref = prompt_ref_for(self.dataset, settings, prompt)
         load_prompt(self.prompt_ref, settings.prompts_dir)  # a wrong ref fails now, not after ingesting
-        self.items = self.dataset.select(tags=tags)
+        self.items = self.dataset.select(tags=tags)[:limit] if limit else self.dataset.select(tags=tags)
         if not self.items:
             raise InvalidInput(f"no entry of {self.dataset.path} carries the tag(s) {', '.join(tags or [])}")
-        self.out = out or default_out(self.dataset, self.prompt_ref)
+        self.out = out or default_out(self.dataset, self.prompt_ref if pipeline == "newsdesk" else pipeline)
         self.out.mkdir(parents=True, exist_ok=True)
         self.corpus_dir = corpus or self.dataset.corpus
         if self.corpus_dir is not None:
@@ -145,12 +156,16 @@ class EvalRun:
 
     def identity(self, corpus: Corpus) -> dict[str, Any]:
         s = self.settings
-        prompt = load_prompt(self.prompt_ref, s.prompts_dir)
+        if self.pipeline == "newsdesk":
+            prompt_ref, prompt_sha = self.prompt_ref, _sha(asdict(load_prompt(self.prompt_ref, s.prompts_dir)))
+        else:
+            prompt_ref, prompt_sha = baseline.PROMPT_REF, _sha(baseline.RAG_PROMPT.pretty_repr())
         return {
             "dataset": self.dataset.name or self.dataset.path.stem,
             "task": self.dataset.task,
-            "prompt": self.prompt_ref,
-            "prompt_sha": _sha(asdict(prompt)),
+            "pipeline": self.pipeline,
+            "prompt": prompt_ref,
+            "prompt_sha": prompt_sha,
             "model": s.chat_model_name,
             "provider": s.chat_provider,
             "settings": {
@@ -175,6 +190,8 @@ class EvalRun:
         if isinstance(item, SummaryItem):
             ids = None if item.articles is None else sorted(set().union(*(self.corpus.resolve(r) for r in item.articles)))
             return self.desk.summarizer(self.prompt_ref).summarize(ids).to_dict()
+        if self.pipeline == baseline.NAME:
+            return baseline.RagBaseline(self.desk.store, self.desk.llm, self.settings.chat_model_name).answer(item.question)
         answer = self.desk.answerer(self.prompt_ref).answer([{"role": "user", "content": item.question}])
         return answer.to_dict()
 
@@ -191,7 +208,7 @@ class EvalRun:
     def execute(self, on_progress: Progress | None = None) -> RunReport:
         started = time.perf_counter()
         self._ingest()
-        self.corpus = Corpus.from_store(self.desk.store)
+        self.corpus = Corpus.from_store(self.desk.store, self.corpus_dir)
         warnings = self.corpus.check(self.dataset)
         identity = self.identity(self.corpus)
         self.run_key = _sha(identity)
@@ -233,7 +250,7 @@ class EvalRun:
                 "dataset_sha": self.dataset.fingerprint(),
                 "corpus": _shown(self.corpus_dir) if self.corpus_dir else self.desk.store.where,
                 "articles": len(self.corpus.articles),
-                "k": self.settings.top_k,
+                "k": self.settings.top_k if self.pipeline == "newsdesk" else baseline.TOP_K,
                 "finished": datetime.now(UTC).isoformat(timespec="seconds"),
                 "wall_s": round(time.perf_counter() - started, 1),
                 "resumed": resumed,

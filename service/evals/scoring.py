@@ -2,8 +2,12 @@
 
 A fact is *stated* when a sentence of the output contains one of its phrasings; it is *cited*
 when one of that sentence's citations points to an article among the fact's sources; it is
-*retrieved* when a retrieved chunk from one of those articles contains it. A quote is *valid*
-when it is exactly the cited article's text between the citation's offsets.
+*quoted* when a citation quote of the output itself contains one of its phrasings (the reader can
+see the answer in the evidence); it is *retrieved* when a retrieved chunk from one of those
+articles contains it. A quote is *valid* when it is exactly the cited article's text between the
+citation's offsets. An answer is *right* when it states every fact of an answerable question,
+cited or not (so an uncited baseline is scored on the same footing), and *presented as supported*
+when it carries citations and no sentence is flagged unsupported.
 """
 
 from __future__ import annotations
@@ -30,12 +34,21 @@ METRICS: dict[str, Metric] = {
     "fact_recall": Metric("Fact recall", "gold facts stated in the output"),
     "citation_accuracy": Metric("Citation accuracy", "stated facts cited to an article that states them"),
     "quote_validity": Metric("Quote validity", "citation quotes found verbatim at their offsets"),
+    "answer_right": Metric("Answer right", "answerable questions whose answer states every gold fact (cited or not)"),
+    "false_abstention": Metric("False abstention", "answerable questions declined", higher_is_better=False),
     "abstention": Metric("Abstention", "unanswerable questions declined, with no citation"),
     "answer_rate": Metric("Answer rate", "answerable questions not refused"),
+    "quote_holds_answer": Metric("Cited quote holds the answer", "right answers whose citation quotes contain every gold fact"),
+    "wrong_supported": Metric(
+        "Wrong answers presented as supported",
+        "answered questions answered wrongly with citations and no sentence flagged unsupported",
+        higher_is_better=False,
+    ),
     "retrieval_recall": Metric("Retrieval recall@k", "gold facts present in the retrieved chunks of their sources"),
     "pass_rate": Metric("Pass rate", "entries with every fact stated and cited, valid quotes, right abstention"),
     "judge_accuracy": Metric("Judge accuracy (model-judged)", "answers the LLM judge calls correct", model_judged=True),
     "latency_mean_s": Metric("Latency mean", "seconds per entry", higher_is_better=False, fmt="{:.1f} s"),
+    "latency_p50_s": Metric("Latency p50", "seconds per entry", higher_is_better=False, fmt="{:.1f} s"),
     "latency_p95_s": Metric("Latency p95", "seconds per entry", higher_is_better=False, fmt="{:.1f} s"),
     "tokens_mean": Metric("Tokens mean", "prompt + completion tokens per entry", higher_is_better=False, fmt="{:.0f}"),
 }
@@ -46,8 +59,12 @@ FRACTIONS: dict[str, tuple[str, str]] = {
     "fact_recall": ("facts_stated", "facts"),
     "citation_accuracy": ("facts_cited", "facts_stated"),
     "quote_validity": ("quotes_valid", "citations"),
+    "answer_right": ("right", "answerable"),
+    "false_abstention": ("falsely_abstained", "answerable"),
     "abstention": ("abstained_ok", "unanswerable"),
     "answer_rate": ("answered", "answerable"),
+    "quote_holds_answer": ("right_quoted", "right"),
+    "wrong_supported": ("wrong_supported", "responded"),
     "retrieval_recall": ("facts_retrieved", "facts_retrievable"),
     "pass_rate": ("passed", "entries"),
     "judge_accuracy": ("judged_correct", "judged"),
@@ -62,6 +79,7 @@ def format_metric(name: str, value: float | None) -> str:
 class Claim:
     text: str
     citations: list[dict[str, Any]]
+    unsupported: bool = False
 
 
 @dataclass
@@ -80,7 +98,10 @@ class Output:
     def from_dict(cls, data: dict[str, Any]) -> Output:
         by_n = {c["n"]: c for c in data.get("citations", [])}
         parts = data.get("sentences") if "sentences" in data else data.get("bullets", [])
-        claims = [Claim(p["text"], [by_n[n] for n in p.get("citations", []) if n in by_n]) for p in parts or []]
+        claims = [
+            Claim(p["text"], [by_n[n] for n in p.get("citations", []) if n in by_n], bool(p.get("unsupported")))
+            for p in parts or []
+        ]
         return cls(
             text=str(data.get("text", "")),
             abstained=bool(data.get("abstained", not claims)),
@@ -99,6 +120,7 @@ class FactResult:
     stated: bool = False
     cited: bool = False
     retrieved: bool | None = None
+    quoted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -116,6 +138,7 @@ class ItemResult:
     abstention_ok: bool = False
     facts: list[FactResult] = field(default_factory=list)
     citations: int = 0
+    flagged: int = 0  # sentences the verifier flagged unsupported
     invalid_quotes: list[str] = field(default_factory=list)
     latency_s: float = 0.0
     prompt_tokens: int = 0
@@ -132,6 +155,20 @@ class ItemResult:
     def passed(self) -> bool:
         return self.error is None and self.abstention_ok and not self.invalid_quotes and all(f.ok for f in self.facts)
 
+    @property
+    def responded(self) -> bool:
+        """Gave an answer rather than declining (or failing)."""
+        return self.error is None and not self.abstained
+
+    @property
+    def right(self) -> bool:
+        """An answerable question answered with every gold fact stated, cited or not."""
+        return self.answerable and self.responded and all(f.stated for f in self.facts)
+
+    @property
+    def presented_as_supported(self) -> bool:
+        return self.responded and self.citations > 0 and self.flagged == 0
+
     def problems(self) -> list[str]:
         """What went wrong, in words, for reports and JUnit failures."""
         if self.error:
@@ -145,11 +182,11 @@ class ItemResult:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "generated": self.generated, "passed": self.passed}
+        return {**asdict(self), "generated": self.generated, "passed": self.passed, "right": self.right}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ItemResult:
-        fields = {k: v for k, v in data.items() if k not in ("generated", "passed", "facts")}
+        fields = {k: v for k, v in data.items() if k not in ("generated", "passed", "right", "facts")}
         return cls(**fields, facts=[FactResult(**f) for f in data.get("facts", [])])
 
 
@@ -176,6 +213,7 @@ def score_fact(key: str, fact: Fact, output: Output, corpus: Corpus) -> FactResu
     stating = _stating_claims(output, fact)
     result.stated = bool(stating)
     result.cited = any(c.get("article_id") in allowed for claim in stating for c in claim.citations)
+    result.quoted = any(states_normalised(normalise(str(c.get("quote", ""))), fact) for c in output.citations)
     return result
 
 
@@ -197,6 +235,7 @@ def score_item(item: Item, output: dict[str, Any] | None, corpus: Corpus, error:
     result.abstention_ok = not out.abstained if item.answerable else out.abstained and not out.citations
     result.facts = [score_fact(f"{item.id}/{f.id}", f, out, corpus) for f in item.facts]
     result.citations = len(out.citations)
+    result.flagged = sum(c.unsupported for c in out.claims)
     result.invalid_quotes = [str(c.get("quote", "")) for c in out.citations if not quote_is_valid(c, corpus)]
     result.latency_s = float(out.timings.get("total_s", 0.0))
     result.prompt_tokens = int(out.usage.get("prompt_tokens", 0))
@@ -210,6 +249,10 @@ def _ratio(num: int, den: int) -> float | None:
 
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def _wrong(result: ItemResult) -> bool:
+    return result.responded and (not result.answerable or not result.right)
 
 
 def aggregate(results: list[ItemResult]) -> tuple[dict[str, float | None], dict[str, int]]:
@@ -237,6 +280,11 @@ def aggregate(results: list[ItemResult]) -> tuple[dict[str, float | None], dict[
         "abstained_ok": sum(r.abstention_ok for r in unanswerable),
         "answered": sum(r.abstention_ok for r in answerable),
         "passed": sum(r.passed for r in results),
+        "right": sum(r.right for r in answerable),
+        "falsely_abstained": sum(r.error is None and r.abstained for r in answerable),
+        "right_quoted": sum(r.right and all(f.quoted for f in r.facts) for r in answerable),
+        "responded": sum(r.responded for r in results),
+        "wrong_supported": sum(_wrong(r) and r.presented_as_supported for r in results),
         "judged": len(judged),
         "judged_correct": sum(judged),
         "generated": sum(r.generated for r in results),
@@ -246,19 +294,23 @@ def aggregate(results: list[ItemResult]) -> tuple[dict[str, float | None], dict[
     }
     metrics: dict[str, float | None] = {name: _ratio(c[num], c[den]) for name, (num, den) in FRACTIONS.items()}
     metrics["latency_mean_s"] = statistics.fmean(latencies) if latencies else None
+    metrics["latency_p50_s"] = statistics.median(latencies) if latencies else None
     metrics["latency_p95_s"] = _p95(latencies) if latencies else None
     metrics["tokens_mean"] = (c["prompt_tokens"] + c["completion_tokens"]) / len(ok) if ok else None
     return metrics, c
 
 
+TAG_METRICS = ("answer_right", "fact_recall", "citation_accuracy", "abstention", "pass_rate")
+
+
 def by_tag(results: list[ItemResult]) -> dict[str, dict[str, float | None]]:
-    """Fact recall, citation accuracy and pass rate per tag."""
+    """Answer right, fact recall, citation accuracy, abstention and pass rate per tag."""
     tags = sorted({t for r in results for t in r.tags})
     table = {}
     for tag in tags:
         metrics, counts = aggregate([r for r in results if tag in r.tags])
         table[tag] = {
             "entries": counts["entries"],
-            **{k: metrics[k] for k in ("fact_recall", "citation_accuracy", "abstention", "pass_rate")},
+            **{k: metrics[k] for k in TAG_METRICS},
         }
     return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,3 +128,60 @@ def test_cli_run_writes_a_report_and_resumes(tmp_path: Path, local_gguf: Path, m
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["meta"]["resumed"] == 6 and results["counts"]["generated"] == 0
     assert (tmp_path / "run" / "junit.xml").is_file() and (tmp_path / "run" / "report.md").is_file()
+
+
+def test_langchain_rag_baseline_is_scored_the_same_way_and_named_in_the_report(
+    settings: Settings, dataset: Path, tmp_path: Path
+) -> None:
+    replies = iter([AIMessage(content="Chinese Foreign Minister Qin Gang greeted Blinken."), AIMessage(content="I don't know.")])
+    out = tmp_path / "rag"
+    report = EvalRun(
+        settings, dataset, corpus=SEEDS, out=out, pipeline="langchain-rag", limit=2, llm=GenericFakeChatModel(messages=replies)
+    ).execute()
+    assert report.meta["pipeline"] == "langchain-rag" and report.meta["prompt"] == "rlm/rag-prompt"
+    assert report.counts["entries"] == 2 and report.meta["k"] == 4
+    greeter, hua = report.results
+    assert greeter.right and greeter.facts[0].retrieved and not greeter.facts[0].cited
+    assert hua.abstained and not hua.right
+    m = report.metrics
+    assert (m["answer_right"], m["false_abstention"]) == (0.5, 0.5)
+    assert m["citation_accuracy"] == 0.0 and m["quote_holds_answer"] == 0.0 and m["quote_validity"] is None
+    assert m["wrong_supported"] == 0.0  # it cites nothing, so it never presents an answer as supported
+    assert "langchain-rag (baseline: no citations" in (out / "report.md").read_text()
+
+
+def test_pipeline_and_limit_are_checked_before_any_work(settings: Settings, dataset: Path, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="unknown pipeline 'haystack'"):
+        EvalRun(settings, dataset, pipeline="haystack", out=tmp_path / "a")
+    with pytest.raises(InvalidInput, match="answers questions"):
+        EvalRun(settings, EVALS / "seeds_summary.yaml", pipeline="langchain-rag", out=tmp_path / "b")
+    assert [i.id for i in EvalRun(settings, dataset, limit=2, out=tmp_path / "c").items] == ["greeter", "hua-tweet"]
+
+
+def test_sources_may_name_corpus_files_when_the_articles_carry_urls(settings: Settings, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for stem, outlet, text in (
+        ("vote-a", "Outlet A", "The council voted 7-2 on Tuesday to close the old library."),
+        ("vote-b", "Outlet B", "Seven council members backed closing the library; two opposed it."),
+    ):
+        front = f"---\ntitle: Library vote\noutlet: {outlet}\nurl: https://example.com/news/{stem}-story?ref=rss\n---\n"
+        (corpus / f"{stem}.md").write_text(front + text + "\n")
+    path = tmp_path / "library.yaml"
+    path.write_text(
+        "corpus: corpus\nquestions:\n"
+        "  - id: tally\n    question: What was the council vote?\n"
+        "    facts: [{aliases: [7-2], sources: [{article: vote-a}]}]\n"
+        "  - id: wrong-file\n    question: What was the council vote?\n"
+        "    facts: [{aliases: [7-2], sources: [{article: vote-b}]}]\n"
+    )
+    replies = iter([AIMessage(content="The council voted 7-2.")] * 2)
+    report = EvalRun(
+        settings, path, out=tmp_path / "run", pipeline="langchain-rag", llm=GenericFakeChatModel(messages=replies)
+    ).execute()
+    assert report.meta["articles"] == 2
+    [warning] = report.meta["warnings"]  # named by file stem although each article's source is its URL
+    assert re.fullmatch(r"wrong-file/7-2: article \w+ \(Outlet B\) has no phrasing of '7-2'", warning), warning
+    path.write_text(path.read_text().replace("article: vote-b", "article: vote-c"))
+    with pytest.raises(InvalidInput, match="vote-c matches no article"):
+        EvalRun(settings, path, out=tmp_path / "run", pipeline="langchain-rag", llm=fake(0)).execute()

@@ -149,3 +149,51 @@ def test_summary_output_scored_from_its_bullets(seed_corpus: Corpus, craft: Craf
     result = score_item(summary, output, seed_corpus)
     assert [(f.stated, f.cited, f.retrieved) for f in result.facts] == [(True, True, None), (False, False, None)]
     assert result.abstention_ok and result.latency_s == 30.0
+
+
+def test_answer_right_counts_stated_facts_and_the_quote_must_hold_them(
+    seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter
+) -> None:
+    greeter = item(seeds_dataset, "greeter")
+    quoted = score_item(greeter, craft.answer("q", [("Qin Gang greeted Blinken.", [(ND, GREETED_ND)])]).to_dict(), seed_corpus)
+    elsewhere = score_item(greeter, craft.answer("q", [("Qin Gang greeted Blinken.", [(ND, OBJECTIVES)])]).to_dict(), seed_corpus)
+    uncited = score_item(greeter, craft.answer("q", [("Qin Gang greeted Blinken.", [])]).to_dict(), seed_corpus)
+    assert quoted.right and elsewhere.right and uncited.right  # right is about the answer, not its citations
+    assert [f.quoted for f in (*quoted.facts, *elsewhere.facts, *uncited.facts)] == [True, False, False]
+    metrics, counts = aggregate([quoted, elsewhere, uncited])
+    assert metrics["answer_right"] == 1.0 and counts["right_quoted"] == 1
+    assert metrics["quote_holds_answer"] == pytest.approx(1 / 3)
+    wrong = score_item(greeter, craft.answer("q", [("Wang Yi greeted Blinken.", [(ND, GREETED_ND)])]).to_dict(), seed_corpus)
+    assert not wrong.right and aggregate([wrong])[0]["quote_holds_answer"] is None  # no right answer to look at
+
+
+def test_wrong_answers_presented_as_supported_and_false_abstention(
+    seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter
+) -> None:
+    taiwan = [("Xi told Blinken about Taiwan.", [(ND, "self-ruled island of Taiwan")])]
+    confident = score_item(item(seeds_dataset, "xi-said"), craft.answer("q", taiwan).to_dict(), seed_corpus)
+    flagged = score_item(
+        item(seeds_dataset, "xi-said"), craft.answer("q", [*taiwan, ("He also mentioned trade.", [])]).to_dict(), seed_corpus
+    )
+    wrong_fact = score_item(
+        item(seeds_dataset, "greeter"), craft.answer("q", [("Wang Yi greeted him.", [(ND, GREETED_ND)])]).to_dict(), seed_corpus
+    )
+    right = score_item(
+        item(seeds_dataset, "greeter"), craft.answer("q", [("Qin Gang.", [(ND, GREETED_ND)])]).to_dict(), seed_corpus
+    )
+    declined = score_item(item(seeds_dataset, "bali"), craft.answer("q", [], abstained=True).to_dict(), seed_corpus)
+    assert confident.presented_as_supported and not flagged.presented_as_supported and flagged.flagged == 1
+    metrics, counts = aggregate([confident, flagged, wrong_fact, right, declined])
+    assert counts["responded"] == 4 and counts["wrong_supported"] == 2  # confident + wrong_fact; flagged is shown as doubtful
+    assert metrics["wrong_supported"] == 0.5
+    assert metrics["false_abstention"] == pytest.approx(1 / 3)  # bali declined, of 3 answerable
+
+
+def test_latency_median_and_p95(seeds_dataset: Dataset, seed_corpus: Corpus, craft: Crafter) -> None:
+    results = []
+    for seconds in (1.0, 2.0, 3.0, 10.0):
+        answer = craft.answer("q", [("Qin Gang.", [(ND, GREETED_ND)])])
+        answer.timings = {"total_s": seconds}
+        results.append(score_item(item(seeds_dataset, "greeter"), answer.to_dict(), seed_corpus))
+    metrics, _ = aggregate(results)
+    assert metrics["latency_p50_s"] == 2.5 and 3.0 < metrics["latency_p95_s"] <= 10.0
