@@ -2,11 +2,11 @@
 
 For each engine and size, in its own process: build time, adding one more article (5 chunks)
 and making it searchable, query p50/p95 (top 15, the hybrid retriever's fetch size) with no
-filter and with an outlet filter (one outlet of 20), peak memory (RSS) and disk. Corpus and
+filter and with an outlet filter (one outlet of 20), memory the index added (RSS) and disk. Corpus and
 queries: ``benchmarks.synthetic_news``. bm25s is not a dependency of Newsdesk:
 ``pip install bm25s==0.3.16`` to run it (an engine that fails is reported and skipped).
 bm25s has no incremental add: its "add" is a full rebuild, which is what disqualifies it here.
-Usage: python -m benchmarks.sparse_engines [--sizes 10000,100000] [--engines fts5,tantivy,bm25s] [--queries 100]
+Usage: python -m benchmarks.sparse_engines [--sizes 10000,100000] [--engines fts5,tantivy,bm25s] [--queries 100] [--out FILE]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import machine
 from benchmarks.synthetic_news import Corpus
 
 FETCH = 15
@@ -162,6 +163,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--engines", default="fts5,tantivy,bm25s")
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--out", type=Path, help="Also write the table as Markdown to this file.")
     parser.add_argument("--one", nargs=3, metavar=("ENGINE", "CORPUS", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -169,29 +171,38 @@ def main() -> None:
         print(json.dumps(one(engine, Path(corpus), int(size), args.queries)))
         return
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [
+        f"# Sparse engines, {args.queries} queries per size (ms unless noted; top {FETCH}; filter: one outlet of 20)",
+        "",
+        f"- {machine()}; load average at start {load}",
+        f"- `python -m benchmarks.sparse_engines {' '.join(sys.argv[1:])}`",
+        "",
+        "| engine | chunks | build s | add 5 chunks | p50 | p95 | filtered p50 | filtered p95 | RSS MB | disk MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    print("\n".join(lines), flush=True)
     with tempfile.TemporaryDirectory(prefix="sparse-corpus-") as tmp:
         corpus = Path(tmp) / "chunks.txt"
         corpus.write_text("\n".join(Corpus(seed=0).chunks(sizes[-1] + 5)))
-        print(
-            f"Sparse engines, {args.queries} queries per size (ms unless noted; top {FETCH}; filter: one outlet of 20)\n\n"
-            "| engine | chunks | build s | add 5 chunks | p50 | p95 | filtered p50 | filtered p95 | RSS MB | disk MB |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            flush=True,
-        )
         for size in sizes:
             for engine in args.engines.split(","):
                 command = [sys.executable, "-m", "benchmarks.sparse_engines", "--queries", str(args.queries)]
                 done = subprocess.run([*command, "--one", engine, str(corpus), str(size)], capture_output=True, text=True)
                 if done.returncode != 0:
-                    print(f"{engine} at {size:,}: failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
-                    continue
-                r = json.loads(done.stdout.strip().splitlines()[-1])
-                print(
-                    f"| {engine} | {size:,} | {r['build_s']:.1f} | {r['add_s'] * 1000:.1f} | {r['p50'] * 1000:.1f} | "
-                    f"{r['p95'] * 1000:.1f} | {r['f_p50'] * 1000:.1f} | {r['f_p95'] * 1000:.1f} | {r['rss_mb']:.0f} | "
-                    f"{r['disk_mb']:.0f} |",
-                    flush=True,
-                )
+                    line = f"| {engine} | {size:,} | failed: {' '.join(done.stderr.strip().splitlines()[-1:])} |"
+                else:
+                    r = json.loads(done.stdout.strip().splitlines()[-1])
+                    line = (
+                        f"| {engine} | {size:,} | {r['build_s']:.1f} | {r['add_s'] * 1000:.1f} | {r['p50'] * 1000:.1f} | "
+                        f"{r['p95'] * 1000:.1f} | {r['f_p50'] * 1000:.1f} | {r['f_p95'] * 1000:.1f} | {r['rss_mb']:.0f} | "
+                        f"{r['disk_mb']:.0f} |"
+                    )
+                print(line, flush=True)
+                lines.append(line)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
