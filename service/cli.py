@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from service.chains.answer import Answer
+from service.citations.verify import Citation
 from service.desk import Newsdesk
 from service.errors import NewsdeskError
 from service.evals.cli import eval_app
@@ -130,18 +131,27 @@ def delete(article_id: Annotated[str, typer.Argument(help="Article id, as `newsd
     console.print(f"deleted {article_id}")
 
 
+def _print_citation(label: str, c: Citation) -> None:
+    console.print(
+        f"  {label} {c.title} — {c.outlet or 'unknown outlet'} ({c.article_id}, chars {c.start}-{c.end})\n      “{c.quote}”",
+        highlight=False,
+    )
+
+
 def _print_answer(answer: Answer) -> None:
     console.print(f"[bold]Q:[/bold] {answer.question}", highlight=False)
     if answer.standalone_question != answer.question:
         console.print(f"[dim](searched as: {answer.standalone_question})[/dim]", highlight=False)
     console.print(f"[bold]A:[/bold] {answer.text}", highlight=False)
     for c in answer.citations:
-        console.print(
-            f"  [{c.n}] {c.title} — {c.outlet or 'unknown outlet'} ({c.article_id}, chars {c.start}-{c.end})\n      “{c.quote}”",
-            highlight=False,
-        )
-    for text in answer.unsupported:
-        console.print(f"  [yellow]unsupported:[/yellow] {text}", highlight=False)
+        _print_citation(f"[{c.n}]", c)
+    for sentence in answer.sentences:
+        if sentence.unsupported:
+            console.print(f"  [yellow]left out, unsupported ({sentence.reason}):[/yellow] {sentence.text}", highlight=False)
+    if answer.closest:
+        console.print("  [dim]closest passages:[/dim]", highlight=False)
+        for c in answer.closest:
+            _print_citation("-", c)
     console.print(
         f"[dim]prompt {answer.prompt_version} · model {answer.model} · "
         f"{answer.usage.get('prompt_tokens', 0)}+{answer.usage.get('completion_tokens', 0)} tokens · "

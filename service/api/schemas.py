@@ -51,7 +51,10 @@ class CitationOut(BaseModel):
 class SentenceOut(BaseModel):
     text: str
     citations: list[int]
-    unsupported: bool = Field(description="No retrieved source states this sentence.")
+    unsupported: bool = Field(
+        description="The cited sources don't state this sentence (or it doesn't answer the question): it is left out of `answer`."
+    )
+    reason: str = Field("", description="Why the sentence is unsupported.")
 
 
 class ChatResponse(BaseModel):
@@ -61,7 +64,10 @@ class ChatResponse(BaseModel):
     standalone_question: str
     sentences: list[SentenceOut]
     citations: list[CitationOut]
-    unsupported: list[str]
+    unsupported: list[str] = Field(description="Drafted sentences left out of `answer` because no source states them.")
+    closest: list[CitationOut] = Field(
+        default_factory=list, description="When nothing drafted held up: the passages closest to the question, to read instead."
+    )
     prompt_version: str
     model: str
     usage: dict[str, int]
@@ -74,9 +80,12 @@ class ChatResponse(BaseModel):
             abstained=a.abstained,
             question=a.question,
             standalone_question=a.standalone_question,
-            sentences=[SentenceOut(text=s.text, citations=s.citations, unsupported=s.unsupported) for s in a.sentences],
+            sentences=[
+                SentenceOut(text=s.text, citations=s.citations, unsupported=s.unsupported, reason=s.reason) for s in a.sentences
+            ],
             citations=[CitationOut.of(c) for c in a.citations],
             unsupported=a.unsupported,
+            closest=[CitationOut.of(c) for c in a.closest],
             prompt_version=a.prompt_version,
             model=a.model,
             usage=a.usage,

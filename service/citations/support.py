@@ -23,11 +23,15 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from service.citations import relations
+
 Embed = Callable[[list[str]], list[list[float]]]
 
 MIN_COVERAGE = 0.8  # content words of the claim found in the evidence, no embedding needed
 MIN_COVERAGE_WITH_MEANING = 0.5  # ...or this much, when the meaning is also close
 MIN_COSINE = 0.75
+STRICT_VERBS = False
+STRICT_NOUNS = True
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]+(?:[-'][A-Za-z]+)*\b")
@@ -41,6 +45,8 @@ STOPWORDS = frozenset(
     reports report per cent mr mrs ms dr""".split()
 )
 NEGATIONS = frozenset("not no never none nobody nothing neither nor without n't cannot denied denies deny refused refuses".split())
+# Words that negate what follows them in the evidence ("rejecting gun control measures").
+_NEGATING = NEGATIONS | frozenset("reject rejects rejected rejecting oppose opposes opposed opposing against".split())
 MONTHS = frozenset(
     "january february march april may june july august september october november december "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
@@ -103,45 +109,88 @@ def names(text: str) -> list[str]:
     return out
 
 
-def _passive_between(ws: list[str], a: int, b: int) -> bool:
-    """Whether the later of two words is the agent of a passive verb after the earlier ("A was seen by B")."""
-    lo, hi = sorted((a, b))
-    between = ws[lo:hi]
-    if "by" not in between:
-        return False
-    by = lo + len(between) - 1 - between[::-1].index("by")
-    return hi - by <= 5 and any(w in ("was", "were", "is", "are", "been", "be", "being") for w in ws[lo:by])
-
-
-def _order_conflict(claim: str, evidence: str) -> str | None:
-    """Two names in the claim whose roles the evidence reverses (subject/object swapped)."""
+def _negation_conflict(claim: str, evidence: str) -> str | None:
     cw, ew = words(claim), words(evidence)
-    claim_names = [n for n in dict.fromkeys(names(claim)) if n in ew]
-    for i, a in enumerate(claim_names):
-        for b in claim_names[i + 1 :]:
-            ca, cb = cw.index(a), cw.index(b)
-            ea, eb = ew.index(a), ew.index(b)
-            if abs(ca - cb) < 2 or abs(ea - eb) < 2:
-                continue  # parts of one name ("Qin Gang")
-            same_order = (ca < cb) == (ea < eb)
-            same_voice = _passive_between(cw, ca, cb) == _passive_between(ew, ea, eb)
-            if same_order != same_voice:
-                return f"the quote has {a!r} and {b!r} in other roles"
+    if any(w in NEGATIONS for w in cw) and not any(w in NEGATIONS for w in ew):
+        return "the claim negates what the quote says"
+    if not any(w in _NEGATING for w in cw):
+        claim_content = content_stems(claim)
+        for i, w in enumerate(ew):
+            if w in _NEGATING:
+                negated = content_stems(" ".join(ew[i + 1 : i + 5]))
+                if any(_same_word(a, b) for a in negated for b in claim_content):
+                    return "the quote negates what the claim says"
     return None
 
 
-def _negation_conflict(claim: str, evidence: str) -> str | None:
-    cw, ew = words(claim), words(evidence)
-    claim_neg = [i for i, w in enumerate(cw) if w in NEGATIONS]
-    ev_neg = [i for i, w in enumerate(ew) if w in NEGATIONS]
-    if claim_neg and not ev_neg:
-        return "the claim negates what the quote says"
-    if ev_neg and not claim_neg:
-        claim_content = set(content_stems(claim))
-        for i in ev_neg:
-            negated = set(content_stems(" ".join(ew[i + 1 : i + 4])))
-            if negated & claim_content:
-                return "the quote negates what the claim says"
+_OPPOSITES = [
+    ("support", "oppos"), ("win", "lose"), ("won", "lost"), ("accept", "reject"), ("approv", "reject"),
+    ("increas", "decreas"), ("rise", "fall"), ("rose", "fell"), ("rais", "cut"), ("allow", "ban"),
+    ("acquit", "convict"), ("guilti", "innoc"), ("pass", "fail"), ("confirm", "deni"), ("higher", "lower"),
+    ("more", "less"), ("before", "after"), ("begin", "end"), ("open", "close"), ("legal", "illeg"),
+]  # fmt: skip
+
+
+def _opposite_conflict(claim: str, evidence: str) -> str | None:
+    """The claim says one of a pair of opposites where the evidence says the other ("support" vs "oppose")."""
+    cs, es = set(content_stems(claim)) | set(words(claim)), set(content_stems(evidence)) | set(words(evidence))
+    for a, b in _OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            if x in cs and y in es and x not in es and y not in cs:
+                return f"the quote says {y!r}, not {x!r}"
+    return None
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Stems of one word, or of one family ("treat", "treatment")."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+_HONORIFICS = frozenset("mr mrs ms miss dr sen sens rep reps gov president senator representative speaker judge".split())
+
+
+def _missing_names(claim: str, evidence: str, context: str) -> list[str]:
+    """Names in the claim that neither the quote nor the context has.
+
+    A first name may be missing when its surname is there after a title or at the start of a
+    name ("Hillary Clinton" for "Mrs. Clinton"), not after another name ("North Dakota" for
+    "South Dakota").
+    """
+    found = set(words(evidence)) | set(words(context))
+    evidence_names = names(evidence)
+    listed = names(claim)
+    missing = []
+    for i, name in enumerate(listed):
+        parts = [p for p in name.split("-") if p]
+        if all(p in found or p in _NUMBER_WORDS for p in parts):
+            continue
+        following = listed[i + 1] if i + 1 < len(listed) else None
+        if following and following in found and not _preceded_by_other_name(following, evidence, evidence_names, listed):
+            continue
+        missing.append(name)
+    return missing
+
+
+def _preceded_by_other_name(surname: str, evidence: str, evidence_names: list[str], claim_names: list[str]) -> bool:
+    ws = [w.lower() for w in _WORD.findall(normalise(evidence))]
+    capitalised = set(evidence_names)
+    return any(
+        i > 0 and ws[i - 1] in capitalised and ws[i - 1] not in _HONORIFICS and ws[i - 1] not in claim_names
+        for i, w in enumerate(ws)
+        if w == surname
+    )
+
+
+def _unit_conflict(claim: str, evidence: str) -> str | None:
+    """A number the quote gives for something else ("three-term" where the quote has "five-term")."""
+
+    def pairs(ws: list[str]) -> set[tuple[str, str]]:
+        return {(a, b) for a, b in zip(ws, ws[1:], strict=False) if a[0].isdigit() and b not in STOPWORDS}
+
+    claim_pairs, evidence_pairs = pairs(words(claim)), pairs(words(evidence))
+    for number, unit in claim_pairs - evidence_pairs:
+        if any(u == unit and n != number for n, u in evidence_pairs):
+            return f"the quote gives another number of {unit!r}"
     return None
 
 
@@ -164,7 +213,8 @@ class SupportChecker:
     def __init__(self, embed: Embed | None = None) -> None:
         self.embed = embed
 
-    def check(self, claim: str, quotes: Sequence[str]) -> Verdict:
+    def check(self, claim: str, quotes: Sequence[str], context: str = "") -> Verdict:
+        """Whether ``quotes`` state ``claim``; ``context`` (e.g. the article's title) may supply names only."""
         evidence = " ".join(quotes)
         claim_stems = content_stems(claim)
         if not claim_stems:
@@ -178,13 +228,28 @@ class SupportChecker:
         missing_dates = _dates(cw) - _dates(ew)
         if missing_dates:
             return Verdict(False, coverage, f"date {sorted(missing_dates)[0]!r} is not in the quote")
-        evidence_words = set(ew)
-        missing_names = [n for n in names(claim) if n not in evidence_words and _stemmer().stemWord(n) not in found]
+        context_words = set(words(context))
+        missing_names = _missing_names(claim, evidence, context)
         if missing_names:
             return Verdict(False, coverage, f"{missing_names[0]!r} is not in the quote")
-        reason = _negation_conflict(claim, evidence) or _order_conflict(claim, evidence)
+        reason = (
+            _negation_conflict(claim, evidence)
+            or _opposite_conflict(claim, evidence)
+            or _unit_conflict(claim, evidence)
+            or relations.conflict(claim, evidence)
+        )
+        if not reason and STRICT_VERBS:
+            evidence_stems = relations.evidence_stems(evidence)
+            missing_verbs = [v for v in relations.content_verbs(claim) if not any(_same_word(v, e) for e in evidence_stems)]
+            if missing_verbs:
+                reason = f"the quote doesn't say {sorted(missing_verbs)[0]!r}"
         if reason:
             return Verdict(False, coverage, reason)
+        if STRICT_NOUNS:
+            evidence_stems = relations.evidence_stems(evidence) | {s for w in context_words for s in [w]}
+            missing_nouns = [n for n in relations.content_nouns(claim) if not any(_same_word(n, e) for e in evidence_stems)]
+            if missing_nouns:
+                return Verdict(False, coverage, f"the quote doesn't mention {sorted(missing_nouns)[0]!r}")
         if coverage >= MIN_COVERAGE:
             return Verdict(True, coverage)
         if coverage >= MIN_COVERAGE_WITH_MEANING and self.embed is not None:

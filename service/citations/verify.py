@@ -174,7 +174,8 @@ def verify(
         result.removed_markers += len(claimed) - len(valid)
         located = {s.n: best_support(text, s.text) for s in sources}
         cited = [n for n in valid if located[n][0] >= threshold / 2]
-        verdict = checker.check(text, [_quote(by_n[n], located[n][1]) for n in cited]) if cited else None
+        titles = " ".join(dict.fromkeys(by_n[n].title for n in cited))  # names may come from a title, claims may not
+        verdict = checker.check(text, [_quote(by_n[n], located[n][1]) for n in cited], titles) if cited else None
         best_cited = max((located[n][0] for n in cited), default=0.0)
         if verdict and verdict.supported:
             sentence.citations = [index.cite(by_n[n], located[n][1]) for n in cited]
@@ -187,7 +188,7 @@ def verify(
             score, span = located[other.n]
             if score < threshold or (sentence.citations and score < best_cited + BETTER_MARGIN):
                 break
-            other_verdict = checker.check(text, [_quote(other, span)])
+            other_verdict = checker.check(text, [_quote(other, span)], other.title)
             if other_verdict.supported:
                 sentence.citations.append(index.cite(other, span))
                 result.corrected_markers += 1

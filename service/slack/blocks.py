@@ -62,7 +62,7 @@ def context_block(result: Cited) -> Block:
     parts = [f"prompt `{result.prompt_version}`", f"model `{result.model}`"]
     unsupported = len(getattr(result, "unsupported", []))
     if unsupported:
-        parts.append(f"{unsupported} sentence{'s' * (unsupported > 1)} without a source")
+        parts.append(f"{unsupported} unsupported sentence{'s' * (unsupported > 1)} left out")
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)}]}
 
 
@@ -82,8 +82,11 @@ def result_blocks(result: Cited, feedback: FeedbackRef, heading: str | None = No
     """heading (mrkdwn, e.g. who asked what), the text, its sources, context, feedback buttons."""
     blocks = sections([heading] if heading else [])
     blocks += sections(to_mrkdwn(result.text).split("\n"))
+    closest = getattr(result, "closest", [])
     if result.citations:
         blocks += sections(["*Sources*", *(source_line(c) for c in result.citations)])
+    elif closest:
+        blocks += sections(["*Closest passages* (they don't clearly answer it)", *(source_line(c) for c in closest)])
     else:
         blocks += sections([f"*Sources*\n{NOTHING_CITED}"])
     return [*blocks, context_block(result), feedback_block(feedback)]

@@ -28,8 +28,8 @@ def test_true_claims_are_supported(claim: str) -> None:
 @pytest.mark.parametrize(
     ("claim", "reason"),
     [
-        ("Blinken received Qin Gang at a villa.", "other roles"),  # subject and object swapped
-        ("Qin Gang was received by Blinken at a villa.", "other roles"),
+        ("Blinken received Qin Gang at a villa.", "other way round"),  # subject and object swapped
+        ("Qin Gang was received by Blinken at a villa.", "other way round"),
         ("Blinken was not received by Qin Gang.", "negates"),
         ("Wang Yi received Blinken at a villa.", "'wang' is not in the quote"),
         ("Qin Gang received Blinken at a villa on Monday.", "date 'mon'"),
@@ -52,7 +52,7 @@ def test_a_claim_may_need_two_adjacent_quotes() -> None:
 
 
 def test_paraphrase_is_accepted_when_close_in_meaning() -> None:
-    claim = "The top Chinese diplomat welcomed Blinken at a villa on arrival."
+    claim = "Blinken was warmly welcomed at the villa door by the Chinese minister."
     assert not check(claim, [QUOTE]).supported  # too few of its words in the quote to accept on words alone
     close = SupportChecker(embed=lambda texts: [[1.0, 0.0]] * len(texts)).check(claim, [QUOTE])
     far = SupportChecker(embed=lambda texts: [[1.0, 0.0], [0.0, 1.0]]).check(claim, [QUOTE])
