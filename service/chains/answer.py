@@ -55,6 +55,7 @@ class Answer:
     usage: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     closest: list[Citation] = field(default_factory=list)  # shown when nothing supported remains
+    draft: str = ""  # the model's raw output, before verification
 
     @property
     def unsupported(self) -> list[str]:
@@ -250,6 +251,7 @@ class Answerer:
             usage=usage_of(message),
             timings=timings,
             closest=closest,
+            draft=str(message.content),
         )
 
     # --- entry points -------------------------------------------------------------------
