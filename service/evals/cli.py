@@ -40,7 +40,8 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 def _execute(run: EvalRun) -> RunReport:
     """Run with a progress bar; Ctrl-C keeps what is answered and says how to resume."""
-    err.print(f"evaluating {run.dataset.path} with {run.prompt_ref} → {run.out}", highlight=False)
+    using = run.prompt_ref if run.pipeline == "newsdesk" else f"the {run.pipeline} baseline"
+    err.print(f"evaluating {run.dataset.path} with {using} → {run.out}", highlight=False)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
