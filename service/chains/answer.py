@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.utils.json import parse_partial_json
 
 from service.chains.rewrite import build_rewrite_chain, split_conversation
-from service.citations.answers_question import answers_question
+from service.citations.answers_question import answers_question, fits_question
 from service.citations.support import SupportChecker
 from service.citations.verify import Citation, CitationIndex, Draft, Sentence, Source, Verified, parse_prose, verify
 from service.models.errors import model_errors
@@ -217,8 +217,12 @@ class Answerer:
     def _finish(self, state: dict[str, Any], message: AIMessage) -> Answer:
         drafted, drafts = parse_drafts(str(message.content))
         verified = verify(drafts, state["sources"], checker=self.checker) if drafted else Verified([], [])
+        question = state["standalone"]
         for sentence in verified.sentences:
-            if not sentence.unsupported and (why := answers_question(state["standalone"], sentence.text)):
+            if sentence.unsupported:
+                continue
+            quotes = [verified.citations[n - 1].quote for n in sentence.citations]
+            if why := answers_question(question, sentence.text) or fits_question(question, sentence.text, quotes):
                 sentence.unsupported, sentence.reason, sentence.citations = True, why, []
         shown = [s for s in verified.sentences if not s.unsupported]
         index = CitationIndex()  # renumbered: citations of removed sentences are not shown

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from service.citations.support import MONTHS, WEEKDAYS, content_stems, words
+from service.citations import relations
+from service.citations.support import MONTHS, WEEKDAYS, _same_word, content_stems, names, words
 
 _HOW_MANY = re.compile(r"^\s*how (?:many|much)\b|\bwhat (?:number|percentage|share|amount)\b", re.I)
 _WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|month|day|date|time)\b|\bon what day\b|\bhow long\b", re.I)
@@ -29,4 +30,35 @@ def answers_question(question: str, sentence: str) -> str | None:
         return "the question asks for a number and the sentence has none"
     if _WHEN.search(question) and not (has_number or any(w in MONTHS or w in WEEKDAYS or w in _TIME_WORDS for w in ws)):
         return "the question asks when and the sentence has no time"
+    return None
+
+
+_LIGHT = frozenset("make do have get take give go come happen".split())
+MAX_HOPS = 3  # how far (in the quote's parse tree) a short answer may sit from what was asked about
+MIN_QUESTION_COVERAGE = 0.5
+
+
+def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None:
+    """``None`` when the cited quotes connect the answer to what was asked; otherwise why not.
+
+    A short answer ("Chinese") must sit close, in a quote's parse tree, to the words the question
+    is about ("small talk"): "Chinese Foreign Minister ... made small talk in English" cites
+    "Chinese" for the wrong thing. A full sentence must be cited to a passage that is about the
+    question: most of the question's content words in the quotes or the sentence.
+    """
+    asked = set(content_stems(question))
+    if not asked or not quotes:
+        return None
+    if not relations.has_verb(sentence):
+        answer = set(content_stems(sentence)) - asked
+        # What the question is about, beyond the names it mentions ("small talk", not "Qin").
+        focus = asked - set(content_stems(" ".join(names(question)))) - _LIGHT
+        anchors = focus if focus & set(content_stems(" ".join(quotes))) else asked
+        if answer and not any(relations.near(quote, answer, anchors, MAX_HOPS) for quote in quotes):
+            return "the quote doesn't connect that answer to what was asked"
+        return None
+    said = set(content_stems(" ".join(quotes))) | set(content_stems(sentence))
+    covered = sum(any(_same_word(a, s) for s in said) for a in asked) / len(asked)
+    if covered < MIN_QUESTION_COVERAGE:
+        return "the cited passage is about something else"
     return None

@@ -192,3 +192,27 @@ def _swapped(r: Relation, e: Relation) -> bool:
 def _other_objects(e: Relation, matches: list[Relation]) -> frozenset[str]:
     """Object words of the evidence's other uses of the same verb ("paid $43 million in federal taxes")."""
     return frozenset().union(*(m.object_words for m in matches if m is not e))
+
+
+def has_verb(text: str) -> bool:
+    return any(t.pos_ in ("VERB", "AUX") for t in parse(text))
+
+
+def near(text: str, targets: set[str], anchors: set[str], max_hops: int) -> bool:
+    """Whether a word of ``targets`` is within ``max_hops`` edges of a word of ``anchors`` in the parse of ``text``."""
+    doc = parse(text)
+    target_tokens = [t for t in doc if stem(t.lemma_) in targets or stem(t.text) in targets]
+    anchor_ids = {t.i for t in doc if stem(t.lemma_) in anchors or stem(t.text) in anchors}
+    for token in target_tokens:
+        seen, frontier = {token.i}, [token]
+        for _ in range(max_hops):
+            nxt = []
+            for t in frontier:
+                for n in [t.head, *t.children]:
+                    if n.i not in seen:
+                        seen.add(n.i)
+                        nxt.append(n)
+            if seen & anchor_ids:
+                return True
+            frontier = nxt
+    return False

@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.citations.answers_question import answers_question
+from service.citations.answers_question import answers_question, fits_question
 from service.citations.support import SupportChecker
 
 QUOTE = (
@@ -66,3 +66,21 @@ def test_an_answer_must_add_what_the_question_asks_for() -> None:
     assert answers_question("How many people died?", "Twelve people died.") is None
     assert "when" in answers_question("When did Blinken arrive?", "Blinken arrived in Beijing.")
     assert answers_question("When did Blinken arrive?", "Blinken arrived on Sunday.") is None
+
+
+SMALL_TALK = (
+    "Chinese Foreign Minister Qin Gang greeted Mr Blinken at the door to a villa, as the two made small talk "
+    "in English before shaking hands in front a Chinese and an American flag."
+)
+
+
+def test_a_short_answer_must_be_what_the_quote_says_about_the_question() -> None:
+    question = "In what language did Blinken and Qin make small talk?"
+    assert fits_question(question, "English", [SMALL_TALK]) is None
+    assert "doesn't connect" in fits_question(question, "Chinese", [SMALL_TALK])  # in the quote, but not the language
+
+
+def test_a_sentence_must_be_cited_to_a_passage_about_the_question() -> None:
+    visit = "During his visit, Blinken is expected to meet with China's top diplomat Wang Yi and possibly President Xi."
+    assert "something else" in fits_question("In front of what did Blinken and Qin shake hands?", visit, [visit])
+    assert fits_question("Who was Blinken expected to meet during his visit?", visit, [visit]) is None
