@@ -112,3 +112,46 @@ def test_sources_resolve_by_outlet_article_id_or_file_name(seed_corpus: Corpus) 
     assert seed_corpus.resolve(SourceRef(article=mm.id)) == {mm.id}
     assert seed_corpus.resolve(SourceRef(article="000_2d98182bc64606f4.txt")) == {mm.id}
     assert seed_corpus.resolve(SourceRef(outlet=ND, article="000_2d98182bc64606f4")) == set()
+
+
+PUBLIC = EVALS / "public"
+
+
+def _public(split: str) -> Dataset:
+    return load_dataset(PUBLIC / f"{split}.yaml")
+
+
+def test_public_splits_are_disjoint_by_story_and_meet_the_counts_asked_for() -> None:
+    dev, heldout = _public("dev"), _public("heldout")
+    assert len(dev.items) + len(heldout.items) >= 150
+    for split in (dev, heldout):
+        unanswerable = [q for q in split.items if not q.answerable]
+        assert len(unanswerable) >= 10 and {"near-topic", "off-topic"} <= {t for q in unanswerable for t in q.tags}
+        cross = [q for q in split.items if "cross-source" in q.tags]
+        assert len(cross) >= 10 and all(len({r.article for f in q.facts for r in f.sources}) >= 2 for q in cross)
+
+    def articles(split: Dataset) -> set[str]:
+        return {str(r.article) for q in split.items for f in q.facts for r in f.sources}
+
+    def stories(split: Dataset) -> set[str]:
+        return {a.rsplit("-", 1)[0] for a in articles(split)}
+
+    assert stories(dev).isdisjoint(stories(heldout))
+    assert len(articles(dev) | articles(heldout)) >= 30
+    for split in (dev, heldout):  # every question's facts come from its own story's articles
+        for q in split.items:
+            assert all(r.article.rsplit("-", 1)[0] == q.tags[0] for f in q.facts for r in f.sources), q.id
+
+
+@pytest.mark.skipif(not (PUBLIC / "corpus").is_dir(), reason="the public corpus is built locally by evals/public/build.py")
+@pytest.mark.parametrize("split", ["dev", "heldout"])
+def test_every_public_gold_fact_is_in_every_article_it_names(split: str) -> None:
+    from service.evals.corpus import CorpusArticle
+    from service.ingest.clean import clean
+    from service.ingest.loaders import iter_files, load_file
+
+    dataset = _public(split)
+    assert dataset.corpus is not None
+    files = list(iter_files([dataset.corpus]))
+    corpus = Corpus(CorpusArticle(a.id, a.outlet, a.source, a.text, p) for p in files for a in [clean(load_file(p, 10**7)[0])])
+    assert corpus.check(dataset) == []
