@@ -32,3 +32,11 @@ def test_secrets_are_masked() -> None:
 def test_invalid_values_are_rejected() -> None:
     with pytest.raises(ValueError, match="chunk_overlap"):
         Settings(chunk_size=200, chunk_overlap=300)
+
+
+def test_profile_sets_the_local_model_unless_it_is_set_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().local_model == "qwen2.5-coder-0.5b-instruct-q4"  # the default profile, fast
+    monkeypatch.setenv("NEWSDESK_PROFILE", "quality")
+    assert Settings().local_model == "qwen2.5-coder-1.5b-instruct-q4"
+    monkeypatch.setenv("NEWSDESK_LOCAL_MODEL", "qwen2.5-coder-0.5b-instruct-q4")
+    assert Settings().local_model == "qwen2.5-coder-0.5b-instruct-q4"
