@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -191,9 +192,13 @@ class EvalRun:
             ids = None if item.articles is None else sorted(set().union(*(self.corpus.resolve(r) for r in item.articles)))
             return self.desk.summarizer(self.prompt_ref).summarize(ids).to_dict()
         if self.pipeline == baseline.NAME:
-            return baseline.RagBaseline(self.desk.store, self.desk.llm, self.settings.chat_model_name).answer(item.question)
+            return self._baseline.answer(item.question)
         answer = self.desk.answerer(self.prompt_ref).answer([{"role": "user", "content": item.question}])
         return answer.to_dict()
+
+    @cached_property
+    def _baseline(self) -> baseline.RagBaseline:
+        return baseline.RagBaseline(self.desk.store, self.desk.llm, self.settings.chat_model_name)
 
     def _record(self, item: Item, judge: Judge | None) -> dict[str, Any]:
         record: dict[str, Any] = {"id": item.id, "item": item.fingerprint(), "run": self.run_key, "error": None}
