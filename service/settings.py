@@ -77,9 +77,10 @@ class Settings(BaseSettings):
 
     # ingestion limits (each refusal names the file and the setting)
     max_records_per_upload: int = Field(1000, ge=1, description="Records in one file or one API call.")
-    max_record_chars: int = Field(1_000_000, ge=1, description="Characters of text in one article.")
+    max_record_chars: int = Field(200_000, ge=1, description="Characters of text in one article (or one HTML page).")
     max_title_chars: int = Field(500, ge=1)
     max_outlet_chars: int = Field(200, ge=1)
+    max_author_chars: int = Field(200, ge=1)
     max_url_chars: int = Field(2000, ge=1)
     max_date_chars: int = Field(40, ge=1)
     max_front_matter_bytes: int = Field(16_000, ge=1, description="YAML front matter of a .md/.txt file.")

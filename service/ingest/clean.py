@@ -44,4 +44,6 @@ def clean(raw: RawArticle) -> Article:
     if not text:
         raise InvalidInput("no story text left after removing boilerplate")
     title = raw.title or paragraphs[0][:120]
-    return Article(source=raw.source, title=title, text=text, outlet=outlet, published=raw.published, url=raw.url)
+    return Article(
+        source=raw.source, title=title, text=text, outlet=outlet, published=raw.published, url=raw.url, author=raw.author
+    )

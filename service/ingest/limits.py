@@ -15,9 +15,10 @@ class IngestLimits:
 
     max_file_bytes: int = 5_000_000
     max_records: int = 1000
-    max_record_chars: int = 1_000_000
+    max_record_chars: int = 200_000
     max_title_chars: int = 500
     max_outlet_chars: int = 200
+    max_author_chars: int = 200
     max_url_chars: int = 2000
     max_date_chars: int = 40
     max_front_matter_bytes: int = 16_000
@@ -31,6 +32,7 @@ class IngestLimits:
             max_record_chars=s.max_record_chars,
             max_title_chars=s.max_title_chars,
             max_outlet_chars=s.max_outlet_chars,
+            max_author_chars=s.max_author_chars,
             max_url_chars=s.max_url_chars,
             max_date_chars=s.max_date_chars,
             max_front_matter_bytes=s.max_front_matter_bytes,
@@ -43,6 +45,7 @@ class IngestLimits:
             ("text", raw.body, self.max_record_chars, "MAX_RECORD_CHARS"),
             ("title", raw.title, self.max_title_chars, "MAX_TITLE_CHARS"),
             ("outlet", raw.outlet, self.max_outlet_chars, "MAX_OUTLET_CHARS"),
+            ("author", raw.author, self.max_author_chars, "MAX_AUTHOR_CHARS"),
             ("url", raw.url, self.max_url_chars, "MAX_URL_CHARS"),
             ("published", raw.published, self.max_date_chars, "MAX_DATE_CHARS"),
         )

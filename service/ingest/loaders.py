@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from service.errors import InvalidInput
+from service.ingest.dates import find_dateline
 from service.ingest.html import extract_html
 from service.ingest.limits import IngestLimits
 from service.ingest.models import RawArticle
@@ -79,7 +80,7 @@ def load_bytes(
         if suffix in (".json", ".jsonl"):
             return _load_records(text, suffix, source, limits)
         if suffix in (".html", ".htm"):
-            return [limits.check(extract_html(text, source))]
+            return [limits.check(extract_html(text, source, limits.max_record_chars))]
         return [limits.check(_load_plain(text, source, limits))]
     except InvalidInput as exc:
         raise IngestError(f"{label}: {exc}") from None
@@ -125,13 +126,18 @@ def _load_plain(text: str, source: str, limits: IngestLimits) -> RawArticle:
         title = lines[0].lstrip("# ").strip() or None
         lines = lines[1:]
     url = _scalar(meta, "url")
+    published = _scalar(meta, "published") or _scalar(meta, "date")
+    if published is None and (dateline := find_dateline(lines)):  # "Published 18 June 2023" under the title
+        index, published = dateline
+        lines = lines[:index] + lines[index + 1 :]
     return RawArticle(
         source=url or source,
         body="\n".join(lines),
         title=title,
         outlet=_scalar(meta, "outlet"),
-        published=_scalar(meta, "published") or _scalar(meta, "date"),
+        published=published,
         url=url,
+        author=_scalar(meta, "author"),
     )
 
 
@@ -198,6 +204,7 @@ def _record(record: Any, source: str) -> RawArticle:
         outlet=_scalar(record, "outlet") or _scalar(record, "source"),
         published=_scalar(record, "published") or _scalar(record, "date"),
         url=url,
+        author=_scalar(record, "author"),
     )
 
 

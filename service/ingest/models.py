@@ -16,6 +16,7 @@ class RawArticle:
     outlet: str | None = None
     published: str | None = None
     url: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Article:
     outlet: str | None = None
     published: str | None = None
     url: str | None = None
+    author: str | None = None  # not part of the id: the same story with a byline added is the same content
     id: str = field(init=False)
 
     def __post_init__(self) -> None:

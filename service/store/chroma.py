@@ -57,6 +57,7 @@ class StoredArticle:
     source: str
     chunk_count: int
     text: str = ""
+    author: str | None = None
 
 
 def make_client(settings: Settings) -> chromadb.ClientAPI:
@@ -205,7 +206,7 @@ class ArticleStore:
                 ids=[article.id],
                 embeddings=[title_vector],
                 documents=[article.text],
-                metadatas=[{**base, "chunk_count": len(chunks)}],
+                metadatas=[{**base, "chunk_count": len(chunks), **({"author": article.author} if article.author else {})}],
             )
 
     def delete(self, article_id: str) -> bool:
@@ -320,4 +321,5 @@ def _stored(article_id: str, meta: dict[str, Any], text: str = "") -> StoredArti
         source=str(meta.get("source", "")),
         chunk_count=int(meta.get("chunk_count", 0)),
         text=text,
+        author=meta.get("author"),
     )

@@ -42,13 +42,20 @@ class ArticleIn(BaseModel):
     title: str = Field(min_length=1)
     text: str = Field(min_length=1, description="The article body.")
     outlet: str | None = None
+    author: str | None = None
     published: str | None = Field(None, description="ISO date or date-time.")
     url: str | None = Field(None, description="The article's identity: the same URL with other content needs ?replace=true.")
 
     def raw(self) -> RawArticle:
         source = self.url or "api:" + hashlib.sha256(f"{self.title}\x1f{self.text}".encode()).hexdigest()[:16]
         return RawArticle(
-            source=source, body=self.text, title=self.title, outlet=self.outlet, published=self.published, url=self.url
+            source=source,
+            body=self.text,
+            title=self.title,
+            outlet=self.outlet,
+            published=self.published,
+            url=self.url,
+            author=self.author,
         )
 
 
@@ -62,10 +69,11 @@ class ArticleRef(BaseModel):
     outlet: str | None = None
     published: str | None = None
     url: str | None = None
+    author: str | None = None
 
     @classmethod
     def of(cls, a: Article | StoredArticle) -> ArticleRef:
-        return cls(id=a.id, title=a.title, outlet=a.outlet, published=a.published, url=a.url)
+        return cls(id=a.id, title=a.title, outlet=a.outlet, published=a.published, url=a.url, author=a.author)
 
 
 class StoredArticleOut(ArticleRef):
