@@ -23,7 +23,7 @@ from service.chains.summary_combine import DUPLICATE, CrossCheck, Meaning, Other
 from service.chains.summary_model import StepModel
 from service.chains.summary_select import Selector
 from service.chains.summary_sentences import ArticleSentence, article_sentences, as_source
-from service.chains.summary_write import Writer, Written, attributes
+from service.chains.summary_write import Writer, Written, attributes, quotable
 from service.citations.verify import Citation, CitationIndex
 from service.errors import InvalidInput, NotFound
 from service.prompts import PromptSpec
@@ -119,9 +119,8 @@ class Summarizer:
     def __init__(
         self, store: ArticleStore, llm: BaseChatModel, embeddings: Embeddings, settings: Settings, prompt: PromptSpec
     ) -> None:
-        select = prompt.extra.get("select")
-        if not isinstance(select, dict) or not {"system", "user"} <= select.keys():
-            raise InvalidInput(f"prompt {prompt.ref} has no 'select' step (system and user); use summary@v2 or later")
+        if not isinstance(prompt.extra.get("write"), str):
+            raise InvalidInput(f"prompt {prompt.ref} has no 'write' turn; use summary@v2 or later")
         self.store = store
         self.llm = llm
         self.embeddings = embeddings
@@ -141,8 +140,8 @@ class Summarizer:
             raise InvalidInput(f"max_sentences must be between 1 and {MAX_SENTENCES}")
         articles = self._articles(article_ids)
         model = StepModel(self.llm, self.settings, stop)
-        selector = Selector(model, self.prompt.extra["select"]["system"], self.prompt.extra["select"]["user"])
-        writer = Writer(model, self.prompt.system, self.prompt.user)
+        selector = Selector(model, self.prompt.template)
+        writer = Writer(model, selector, self.prompt.extra["write"])
         meaning = Meaning(self.embeddings)
         digests = [self._digest(a, count, selector, writer, meaning) for a in articles]
         index = CitationIndex()
@@ -180,16 +179,19 @@ class Summarizer:
         sentences = article_sentences(article.text, article.title)
         if not sentences:
             return _Digest(article, outlet, [], [], [])
-        picks = selector.select(article.title, outlet, sentences, count)
+        selection = selector.select(article.title, outlet, sentences, count)
         by_n = {s.n: s for s in sentences}
-        ranked = [by_n[n] for n in picks]
+        ranked = [by_n[n] for n in selection.picks if quotable(by_n[n])]
         chosen = [ranked[i] for i in meaning.distinct([s.text for s in ranked])][:count]
-        written = writer.write(article.id, article.title, outlet, sorted(chosen, key=lambda s: s.n), count)
-        written = [written[i] for i in meaning.distinct([w.text for w in written])]
-        lead = sentences[0]
-        if written and len(written) < count and not any(lead in w.cited for w in written):
-            written.insert(0, Written(lead.text, [lead], extracted=True, passed=False))
-        return _Digest(article, outlet, sentences, picks, _within(written[:count], WORDS_PER_SENTENCE * count))
+        in_order = sorted(chosen, key=lambda s: s.n)
+        written = writer.write(article.id, article.title, outlet, in_order, count, selection.turn)
+        if written:
+            # Fill the length budget with the picked sentences the summary does not cover yet.
+            covered = {s.n for w in written for s in w.cited}
+            written += [Written(s.text, [s], extracted=True, passed=False) for s in chosen if s.n not in covered]
+            written = [written[i] for i in meaning.distinct([w.text for w in written])]
+            written.sort(key=lambda w: min(s.n for s in w.cited))
+        return _Digest(article, outlet, sentences, selection.picks, _within(written[:count], WORDS_PER_SENTENCE * count))
 
     def _single(self, summary: Summary, d: _Digest, index: CitationIndex, count: int) -> None:
         written = d.written
@@ -197,7 +199,8 @@ class Summarizer:
             if not d.sentences:
                 summary.note = "The article has no whole sentences to summarise (only headings, credits or list items)."
                 return
-            written = [Written(s.text, [s], extracted=True) for s in d.sentences[: min(LEAD_FALLBACK, count)]]
+            lead = [s for s in d.sentences if quotable(s)][: min(LEAD_FALLBACK, count)]
+            written = [Written(s.text, [s], extracted=True) for s in lead]
             summary.extracted, summary.note = True, EXTRACTED_NOTE
         elif not any(w.passed for w in written):
             summary.extracted, summary.note = True, QUOTED_NOTE
@@ -287,7 +290,7 @@ class _CrossSource:
         cited = {c.start for c in self.index.citations if c.article_id == d.article.id}
         picked = {n: i for i, n in enumerate(d.picks)}
         candidates = sorted(
-            (s for s in d.sentences if s.start not in cited),
+            (s for s in d.sentences if s.start not in cited and quotable(s)),
             key=lambda s: (picked.get(s.n, len(picked)), not attributes(s.text), s.n),
         )
         for s in candidates:

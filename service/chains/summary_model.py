@@ -6,8 +6,7 @@ import threading
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessageChunk
-from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.messages import AIMessageChunk, BaseMessage
 from langchain_core.utils.json import parse_partial_json
 
 from service.errors import NewsdeskError
@@ -32,12 +31,18 @@ class StepModel:
         self.stop = stop or threading.Event()
         self.usage: dict[str, int] = {}
 
-    def json(self, template: ChatPromptTemplate, values: dict[str, Any], schema: dict[str, Any], max_tokens: int) -> Any:
-        """The model's JSON reply (a partial reply cut by the token limit is read as far as it goes)."""
+    def json(
+        self, messages: list[BaseMessage], schema: dict[str, Any], max_tokens: int, keep_context: bool = False
+    ) -> tuple[Any, str]:
+        """The model's JSON reply, parsed and raw (a reply cut by the token limit is read as far as
+        it goes). ``keep_context``: these messages continue the previous call's, whose context the
+        local model keeps instead of reading them again."""
         self.check()
-        bound = self.llm.bind(max_tokens=max_tokens, response_format=response_format(self.settings, schema))
+        options: dict[str, Any] = {"max_tokens": max_tokens, "response_format": response_format(self.settings, schema)}
+        if keep_context and self.settings.chat_provider == "local":
+            options["keep_context"] = True
         merged: AIMessageChunk | None = None
-        stream = bound.stream(template.invoke(values))
+        stream = self.llm.bind(**options).stream(messages)
         try:
             with model_errors(self.settings.chat_model_name):
                 for chunk in stream:
@@ -54,7 +59,7 @@ class StepModel:
             self.usage[key] = self.usage.get(key, 0) + int(meta.get(name, 0))  # type: ignore[call-overload]
         raw = str(merged.content) if merged else ""
         start = raw.find("{")
-        return parse_partial_json(raw[start:]) if start >= 0 else None
+        return (parse_partial_json(raw[start:]) if start >= 0 else None), raw
 
     def check(self) -> None:
         if self.stop.is_set():

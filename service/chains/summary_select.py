@@ -7,14 +7,25 @@ parts' picks are ranked together with the lead first (news puts the key facts fi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from service.chains.summary_model import StepModel
 from service.chains.summary_sentences import ArticleSentence, numbered
 
 PART_BUDGET_CHARS = 3000
+Turn = tuple[list[BaseMessage], str]  # the select step's messages and the model's raw reply
+
+
+@dataclass
+class Selection:
+    """Ranked picks, and the select turn of the one part read (None when the article had several)."""
+
+    picks: list[int]
+    turn: Turn | None
 
 
 def pick_schema(numbers: list[int], count: int) -> dict[str, Any]:
@@ -51,19 +62,22 @@ def rank(lead: int, part_picks: list[list[int]]) -> list[int]:
 
 
 class Selector:
-    def __init__(self, model: StepModel, system: str, user: str) -> None:
+    def __init__(self, model: StepModel, template: ChatPromptTemplate) -> None:
         self.model = model
-        self.template = ChatPromptTemplate.from_messages([("system", system), ("human", user)])
+        self.template = template
 
-    def select(self, title: str, outlet: str, sentences: list[ArticleSentence], count: int) -> list[int]:
+    def messages(self, title: str, outlet: str, sentences: list[ArticleSentence], count: int) -> list[BaseMessage]:
+        values = {"title": title, "outlet": outlet, "sentences": numbered(sentences), "count": count}
+        return self.template.invoke(values).to_messages()
+
+    def select(self, title: str, outlet: str, sentences: list[ArticleSentence], count: int) -> Selection:
         """Up to about ``count`` sentence numbers per part, ranked; the lead always first."""
-        part_picks = []
-        for part in parts(sentences):
+        part_picks, turn = [], None
+        chunks = parts(sentences)
+        for part in chunks:
             numbers = [s.n for s in part]
-            if len(part) <= 2:
-                part_picks.append(numbers)
-                continue
-            values = {"title": title, "outlet": outlet, "sentences": numbered(part), "count": count}
-            data = self.model.json(self.template, values, pick_schema(numbers, count), max_tokens=8 * count + 16)
+            messages = self.messages(title, outlet, part, count)
+            data, raw = self.model.json(messages, pick_schema(numbers, count), max_tokens=8 * count + 16)
             part_picks.append(read_picks(data, set(numbers)))
-        return rank(sentences[0].n, part_picks)
+            turn = (messages, raw) if len(chunks) == 1 else None
+        return Selection(rank(sentences[0].n, part_picks), turn)

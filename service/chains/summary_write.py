@@ -8,14 +8,16 @@ paraphrases several). Otherwise the first sentence it cites stands in for it, qu
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.messages import AIMessage, HumanMessage
 
 from service.chains.summary_model import StepModel
-from service.chains.summary_sentences import ArticleSentence, as_source, numbered
+from service.chains.summary_select import Selector, Turn
+from service.chains.summary_sentences import ArticleSentence, as_source
 from service.citations.verify import Draft, Source, verify
 
 _REPORTING = re.compile(
@@ -64,6 +66,11 @@ def keeps_speaker(text: str, cited: list[ArticleSentence]) -> bool:
     quoting = any(c in text for c in _QUOTE_CHARS)
     opinion = any(_OPINION.search(s.text) or any(c in s.text for c in _QUOTE_CHARS) for s in cited)
     return attributes(text) or not (quoting or opinion)
+
+
+def quotable(sentence: ArticleSentence) -> bool:
+    """Whether the sentence can stand alone in a summary: a quote in it comes with its speaker."""
+    return attributes(sentence.text) or not any(c in sentence.text for c in _QUOTE_CHARS)
 
 
 def numbers_of(text: str) -> set[str]:
@@ -133,15 +140,29 @@ def read_drafts(data: Any, by_n: dict[int, ArticleSentence]) -> list[tuple[str, 
 
 
 class Writer:
-    def __init__(self, model: StepModel, system: str, user: str) -> None:
-        self.model = model
-        self.template = ChatPromptTemplate.from_messages([("system", system), ("human", user)])
+    """Asks for the summary as the next turn of the select conversation."""
 
-    def write(self, article_id: str, title: str, outlet: str, chosen: list[ArticleSentence], count: int) -> list[Written]:
-        """At most ``count`` checked sentences written from ``chosen`` (given in article order)."""
+    def __init__(self, model: StepModel, selector: Selector, instruction: str) -> None:
+        self.model = model
+        self.selector = selector
+        self.instruction = instruction
+
+    def write(
+        self, article_id: str, title: str, outlet: str, chosen: list[ArticleSentence], count: int, turn: Turn | None
+    ) -> list[Written]:
+        """At most ``count`` checked sentences written from ``chosen`` (given in article order).
+
+        ``turn`` is the select step's conversation when it saw the whole article; its context is
+        reused. Otherwise the conversation is rebuilt around the chosen sentences alone.
+        """
         by_n = {s.n: s for s in chosen}
-        values = {"title": title, "outlet": outlet, "sentences": numbered(chosen), "count": count}
-        data = self.model.json(self.template, values, write_schema(list(by_n), count), max_tokens=70 * count + 30)
+        if turn is None:
+            turn = (self.selector.messages(title, outlet, chosen, count), json.dumps({"picks": list(by_n)}))
+        asked, picked = turn
+        follow = self.instruction.format(count=count, numbers=", ".join(map(str, by_n)))
+        messages = [*asked, AIMessage(content=picked), HumanMessage(content=follow)]
+        schema = write_schema(list(by_n), count)
+        data, _ = self.model.json(messages, schema, max_tokens=70 * count + 30, keep_context=True)
         out: list[Written] = []
         for text, cited in read_drafts(data, by_n):
             if not cited:
@@ -151,7 +172,8 @@ class Writer:
             quoted = supporting(text, cited, sources) if checked else []
             if quoted and not near_copy(text, quoted[0]):
                 out.append(Written(text, quoted))
-            else:
-                first = quoted[0] if quoted else cited[0]
-                out.append(Written(first.text, [first], extracted=True, passed=bool(quoted)))
+            elif quoted:
+                out.append(Written(quoted[0].text, quoted[:1], extracted=True))
+            elif quotable(cited[0]):
+                out.append(Written(cited[0].text, cited[:1], extracted=True, passed=False))
         return out

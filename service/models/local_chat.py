@@ -57,7 +57,9 @@ class ChatLocalLlama(BaseChatModel):
             # only the rest, in other batches, which can change logits slightly: greedy output
             # then depends on what the process generated before. An empty context keeps output
             # a function of the prompt alone, so the CLI and a long-lived server agree.
-            llm.reset()
+            # ``keep_context`` is for a step that continues the previous step's conversation.
+            if not kwargs.get("keep_context"):
+                llm.reset()
             yield from llm.create_chat_completion(
                 messages=payload,
                 temperature=kwargs.get("temperature", self.temperature),
