@@ -19,7 +19,7 @@ from typing import Any, Literal
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from service.chains.summary_combine import DUPLICATE, CrossCheck, Meaning, Other, names_of
+from service.chains.summary_combine import DUPLICATE, CrossCheck, Meaning, Other, facts_of, names_of
 from service.chains.summary_model import StepModel
 from service.chains.summary_select import Selector
 from service.chains.summary_sentences import ArticleSentence, article_sentences, as_source
@@ -235,6 +235,7 @@ class _CrossSource:
         self.bullets: list[Bullet] = []
         self._keys: list[set[tuple[str, int]]] = []  # (article id, sentence start) each bullet rests on
         self.disagreements: list[Disagreement] = []
+        self._disagreeing: list[set[tuple[str, int]]] = []
 
     def into(self, summary: Summary) -> None:
         for d in self.digests:
@@ -255,12 +256,14 @@ class _CrossSource:
             summary.note = "None of the articles has whole sentences to summarise."
 
     def _add(self, d: _Digest, text: str, cited: list[ArticleSentence], extracted: bool, only: bool = False) -> bool:
-        """Adds the fact, merged into an earlier bullet that says the same. With ``only``, adds it
-        only if no other article states it, and says whether it did."""
+        """Adds the fact, merged into an earlier bullet that says the same; a fact another article
+        gives with other numbers or dates goes to the disagreements instead. With ``only``, adds
+        it only if no other article states it (or contradicts it), and says whether it did."""
         keys = {(d.article.id, s.start) for s in cited}
         sims = self.meaning.similarity(text, [b.text for b in self.bullets])
         for i, (b, sim) in enumerate(zip(self.bullets, sims, strict=True)):
-            if sim >= DUPLICATE or keys & self._keys[i]:
+            same = sim >= DUPLICATE and (facts_of(text) <= facts_of(b.text) or facts_of(b.text) <= facts_of(text))
+            if same or keys & self._keys[i]:
                 if only:
                     return False
                 b.citations += [n for n in (_cite(self.index, d, s) for s in cited) if n not in b.citations]
@@ -268,20 +271,31 @@ class _CrossSource:
                 self._keys[i] |= keys
                 return True
         matches = [(o, self.check.match(text, o.other())) for o in self.digests if o is not d]
-        if only and any(m and m.supports for _, m in matches):
+        supporting = [(o, m) for o, m in matches if m and m.supports]
+        conflicting = [(o, m) for o, m in matches if m and m.conflicts]
+        if only and (supporting or conflicting):
             return False
+        if conflicting and not supporting:
+            for other, match in conflicting:
+                self._disagree(d, cited[0], other, match.sentence)
+            return True
         bullet = Bullet(text, [_cite(self.index, d, s) for s in cited], [d.outlet], "article", extracted)
-        for other, match in matches:
-            if match and match.supports:
-                bullet.citations.append(_cite(self.index, other, match.sentence))
-                bullet.outlets.append(other.outlet)
-                keys.add((other.article.id, match.sentence.start))
-            elif match and match.conflicts:
-                theirs = _cite(self.index, other, match.sentence)
-                self.disagreements.append(Disagreement([d.outlet, other.outlet], [bullet.citations[0], theirs]))
+        for other, match in supporting:
+            bullet.citations.append(_cite(self.index, other, match.sentence))
+            bullet.outlets.append(other.outlet)
+            keys.add((other.article.id, match.sentence.start))
         self.bullets.append(bullet)
         self._keys.append(keys)
         return True
+
+    def _disagree(self, d: _Digest, mine: ArticleSentence, other: _Digest, theirs: ArticleSentence) -> None:
+        """Both quotes side by side, once per pair of sentences."""
+        pair = {(d.article.id, mine.start), (other.article.id, theirs.start)}
+        if pair in self._disagreeing:
+            return
+        self._disagreeing.append(pair)
+        cited = [_cite(self.index, d, mine), _cite(self.index, other, theirs)]
+        self.disagreements.append(Disagreement([d.outlet, other.outlet], cited))
 
     def _unique_facts(self, d: _Digest) -> None:
         """Lists facts only ``d`` reports, when its summary had fewer than ``UNIQUE_MIN`` of them:
