@@ -9,11 +9,14 @@ two facts in one sentence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
+
+from service.text.numbers import NUMBER_WORDS
 
 _PRONOUNS = frozenset("i you he she it we they who whom which that this these those one".split())
 _NEGATING_VERBS = frozenset("deny refuse fail decline reject".split())
@@ -201,8 +204,8 @@ def has_verb(text: str) -> bool:
 def near(text: str, targets: set[str], anchors: set[str], max_hops: int) -> bool:
     """Whether a word of ``targets`` is within ``max_hops`` edges of a word of ``anchors`` in the parse of ``text``."""
     doc = parse(text)
-    target_tokens = [t for t in doc if stem(t.lemma_) in targets or stem(t.text) in targets]
-    anchor_ids = {t.i for t in doc if stem(t.lemma_) in anchors or stem(t.text) in anchors}
+    target_tokens = [t for t in doc if _keys(t) & targets]
+    anchor_ids = {t.i for t in doc if _keys(t) & anchors}
     for token in target_tokens:
         seen, frontier = {token.i}, [token]
         for _ in range(max_hops):
@@ -216,3 +219,14 @@ def near(text: str, targets: set[str], anchors: set[str], max_hops: int) -> bool
                 return True
             frontier = nxt
     return False
+
+
+def _keys(token: Any) -> set[str]:
+    """The forms a token may be looked up by: its stems, and its number without commas or suffix ("27th")."""
+    keys = {stem(token.lemma_), stem(token.text)}
+    if token.lower_ in NUMBER_WORDS:
+        keys.add(NUMBER_WORDS[token.lower_])
+    digits = re.match(r"\d+(?:[.,]\d+)*", token.text)
+    if digits:
+        keys.add(digits.group(0).replace(",", ""))
+    return keys

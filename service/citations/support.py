@@ -24,6 +24,7 @@ from functools import lru_cache
 import snowballstemmer
 
 from service.citations import relations
+from service.text.numbers import NUMBER_WORDS
 
 Embed = Callable[[list[str]], list[list[float]]]
 
@@ -52,14 +53,7 @@ MONTHS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-_NUMBER_WORDS = {
-    w: str(i)
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
-    )
-}
-_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12"})
+_NUMBER_WORDS = NUMBER_WORDS
 _SCALE = frozenset("thousand million billion trillion".split())
 
 
@@ -113,7 +107,7 @@ def _negation_conflict(claim: str, evidence: str) -> str | None:
     cw, ew = words(claim), words(evidence)
     if any(w in NEGATIONS for w in cw) and not any(w in NEGATIONS for w in ew):
         return "the claim negates what the quote says"
-    if not any(w in _NEGATING for w in cw):
+    if not any(w in _NEGATING for w in cw) and relations.has_verb(claim):  # a bare phrase asserts nothing to negate
         claim_content = content_stems(claim)
         for i, w in enumerate(ew):
             if w in _NEGATING:

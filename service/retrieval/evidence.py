@@ -3,7 +3,8 @@
 Whole 700-character chunks make a long prompt (slow prefill on a CPU) with much for a small
 model to misread. Instead each retrieved chunk is split into sentences, every sentence is scored
 against the question (embedding cosine plus the share of the question's words it holds), and the
-best ones are kept, in article order. Each kept sentence is its own numbered source, with its offset in the article, so a
+best ones are kept, best first (small models lean towards the first sources they see). Each
+kept sentence is its own numbered source, with its offset in the article, so a
 citation can only ever point at one exact sentence.
 """
 
@@ -47,7 +48,7 @@ def _words(text: str) -> set[str]:
 
 
 def select_evidence(question: str, chunks: list[Document], embeddings: Embeddings, limit: int) -> Evidence:
-    """The ``limit`` sentences of ``chunks`` that best match ``question``, grouped by article."""
+    """The ``limit`` sentences of ``chunks`` that best match ``question``, best first."""
     candidates = _sentences(chunks)
     if not candidates:
         return Evidence([], 0.0)
@@ -60,9 +61,4 @@ def select_evidence(question: str, chunks: list[Document], embeddings: Embedding
         lexical = len(q_words & _words(doc.page_content)) / max(len(q_words), 1)
         scores.append(cos + LEXICAL_WEIGHT * lexical)
     ranked = sorted(range(len(candidates)), key=lambda i: -scores[i])[:limit]
-    # Article order (by each article's best sentence), then position in the article.
-    article_rank: dict[str, int] = {}
-    for i in ranked:
-        article_rank.setdefault(candidates[i].metadata["article_id"], len(article_rank))
-    picked = sorted(ranked, key=lambda i: (article_rank[candidates[i].metadata["article_id"]], candidates[i].metadata["start"]))
-    return Evidence([candidates[i] for i in picked], max(scores))
+    return Evidence([candidates[i] for i in ranked], max(scores))
