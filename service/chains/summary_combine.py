@@ -28,7 +28,11 @@ _MONTHS_DAYS = re.compile(
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
-_NOT_NAMES = {"The", "This", "That", "Mr", "Mrs", "Ms", "Dr", "President", "Minister", "Secretary", "Chinese", "American"}
+# Capitalised words that are titles or parts of country names ("United States" is also "US").
+_NOT_NAMES = {
+    "The", "This", "That", "Mr", "Mrs", "Ms", "Dr", "President", "Minister", "Secretary", "Chinese", "American",
+    "United", "States", "State", "Kingdom", "Nations", "Department", "Government",
+}  # fmt: skip
 
 
 def names_of(text: str) -> set[str]:

@@ -149,3 +149,18 @@ def test_a_stopped_summary_ends_before_the_next_generation(desk: Newsdesk) -> No
     stop.set()
     with pytest.raises(Cancelled):
         summarize(desk, picks(1), stop=stop)
+
+
+def test_a_quote_that_names_nobody_is_never_a_summary_sentence(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "hurdles.txt"
+    path.write_text(
+        "Claxton eyes first major medal\n\n"
+        "British hurdler Sarah Claxton is confident she can win her first major medal in Madrid next month.\n"
+        '"I am quite confident," said Claxton.\n'
+        '"But I take each race as it comes and I will not get ahead of myself."\n'
+    )
+    desk = Newsdesk(settings)
+    assert not desk.ingestor.ingest_paths([path]).errors
+    summary = summarize(desk, picks(3, 2), written(("I take each race as it comes.", [3])), max_sentences=3)
+    assert all("each race" not in b.text for b in summary.bullets)
+    assert summary.bullets[0].text.startswith("British hurdler Sarah Claxton")
