@@ -19,6 +19,7 @@ from service.text.sentences import sentence_spans
 
 SUPPORT_THRESHOLD = 0.5  # share of a claim's content words a quote must hold to be worth checking
 BETTER_MARGIN = 0.2
+_ABBREVIATION_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")  # "p.m.", "U.S.": the period belongs to the word
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 _DEFAULT_CHECKER = SupportChecker()
 
@@ -82,7 +83,7 @@ class Verified:
         for s in self.sentences:
             body = s.text.rstrip()
             markers = "".join(f"[{n}]" for n in s.citations)
-            if markers and body[-1:] in ".!?":
+            if markers and body[-1:] in ".!?" and not _ABBREVIATION_END.search(body):
                 out.append(f"{body[:-1]} {markers}{body[-1]}")
             else:
                 out.append(f"{body} {markers}".rstrip())

@@ -20,6 +20,7 @@ def test_answer_cites_verified_quotes(seeded_desk: Newsdesk) -> None:
         assert seeded_desk.store.get_article(c.article_id).text[c.start : c.end] == c.quote
     assert answer.model == "qwen2.5-coder-0.5b-instruct-q4" and answer.prompt_version == "answer@v2"
     assert answer.usage["prompt_tokens"] > 100 and answer.timings["total_s"] > 0
+    assert answer.removed_markers == 0  # the grammar only lets the model name the sentences it was shown
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,8 @@ def test_answer_cites_verified_quotes(seeded_desk: Newsdesk) -> None:
 )
 def test_questions_the_seeds_never_mention_abstain(seeded_desk: Newsdesk, question: str) -> None:
     answer = ask(seeded_desk, question)
-    assert answer.abstained and answer.citations == [] and answer.text.startswith("The articles don't say")
+    assert answer.abstained and answer.citations == []
+    assert answer.text in ("The articles don't say.", "The articles don't clearly say.")
 
 
 def test_follow_up_rewritten_with_real_model(seeded_desk: Newsdesk) -> None:

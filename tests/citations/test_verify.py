@@ -54,3 +54,9 @@ def test_source_that_says_it_clearly_better_is_cited_too() -> None:
     v = verify([Draft("Qin Gang greeted Blinken in English at the villa door in Beijing.", [1])], sources)
     assert "The New Daily" in [c.outlet for c in v.citations]
     assert v.corrected_markers == 1
+
+
+def test_markers_do_not_split_an_abbreviation_at_the_end() -> None:
+    sources = [Source(1, "a:0", "a", "A", "X", "The resignation takes effect at 5 p.m. on Friday.", 0)]
+    v = verify([Draft("It takes effect at 5 p.m.", [1])], sources)
+    assert v.text == "It takes effect at 5 p.m. [1]"
