@@ -2,7 +2,9 @@
 
 For each engine and size, in its own process: build time, adding one more article (5 chunks)
 and making it searchable, query p50/p95 (top 15, the hybrid retriever's fetch size) with no
-filter and with an outlet filter (one outlet of 20), memory the index added (RSS) and disk. Corpus and
+filter and with an outlet filter (one outlet of 20), memory (RSS added while building and
+querying, and added in a fresh process that opens the index and runs the queries, as an API
+process would) and disk. Corpus and
 queries: ``benchmarks.synthetic_news``. bm25s is not a dependency of Newsdesk:
 ``pip install bm25s==0.3.16`` to run it (an engine that fails is reported and skipped).
 bm25s has no incremental add: its "add" is a full rebuild, which is what disqualifies it here.
@@ -47,10 +49,14 @@ class Fts5:
     """SQLite FTS5 with BM25 ranking: the text in a table, an external-content FTS5 index on it."""
 
     SCHEMA = """
-        CREATE TABLE chunks(n INTEGER PRIMARY KEY, id TEXT UNIQUE, outlet TEXT, text TEXT);
-        CREATE INDEX chunks_outlet ON chunks(outlet);
-        CREATE VIRTUAL TABLE fts USING fts5(text, content='chunks', content_rowid='n', tokenize='unicode61 remove_diacritics 2');
-        CREATE TRIGGER chunks_added AFTER INSERT ON chunks BEGIN INSERT INTO fts(rowid, text) VALUES (new.n, new.text); END;
+        CREATE TABLE IF NOT EXISTS chunks(n INTEGER PRIMARY KEY, id TEXT UNIQUE, outlet TEXT, text TEXT);
+        CREATE INDEX IF NOT EXISTS chunks_outlet ON chunks(outlet);
+        CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+            text, content='chunks', content_rowid='n', tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER IF NOT EXISTS chunks_added AFTER INSERT ON chunks BEGIN
+            INSERT INTO fts(rowid, text) VALUES (new.n, new.text);
+        END;
     """
 
     def __init__(self, folder: Path) -> None:
@@ -120,12 +126,26 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def one(engine: str, corpus_file: Path, size: int, n_queries: int) -> dict[str, Any]:
-    """Measure one engine at one size (run in a child process, so RSS is its own)."""
+def queries(n_queries: int) -> list[list[str]]:
     from service.retrieval.terms import tokenize
 
+    return [tokenize(q) for q in Corpus(seed=1).queries(n_queries)]
+
+
+def serving_rss(engine: str, folder: Path, n_queries: int) -> float:
+    """Memory a fresh process adds by opening the built index and running the queries (what an API process holds)."""
+    base = _rss_mb()
+    index = ENGINES[engine](folder)
+    for i, q in enumerate(queries(n_queries)):
+        index.search(q, None)
+        index.search(q, OUTLETS[i % len(OUTLETS)])
+    return _rss_mb() - base
+
+
+def one(engine: str, corpus_file: Path, size: int, n_queries: int) -> dict[str, Any]:
+    """Measure one engine at one size (run in a child process, so RSS is its own)."""
     texts = corpus_file.read_text().split("\n")[: size + 5]
-    queries = [tokenize(q) for q in Corpus(seed=1).queries(n_queries)]
+    terms = queries(n_queries)
     base_rss = _rss_mb()
     folder = Path(tempfile.mkdtemp(prefix=f"sparse-{engine}-"))
     try:
@@ -137,10 +157,10 @@ def one(engine: str, corpus_file: Path, size: int, n_queries: int) -> dict[str, 
         started = time.perf_counter()
         index.add(texts[size : size + 5], size)
         add_s = time.perf_counter() - started
-        for q in queries[:5]:
+        for q in terms[:5]:
             index.search(q, None)
         plain, filtered = [], []
-        for i, q in enumerate(queries):
+        for i, q in enumerate(terms):
             started = time.perf_counter()
             index.search(q, None)
             plain.append(time.perf_counter() - started)
@@ -153,9 +173,17 @@ def one(engine: str, corpus_file: Path, size: int, n_queries: int) -> dict[str, 
             "f_p50": percentile(filtered, 50), "f_p95": percentile(filtered, 95),
             "rss_mb": _rss_mb() - base_rss,  # the index's memory: after building and querying
             "disk_mb": _dir_bytes(folder) / 2**20,
+            "serving_rss_mb": _serving(engine, folder, n_queries),
         }  # fmt: skip
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serving(engine: str, folder: Path, n_queries: int) -> float | None:
+    if engine == "bm25s":  # in memory only: what it built is what it serves with
+        return None
+    command = [sys.executable, "-m", "benchmarks.sparse_engines", "--queries", str(n_queries), "--serve", engine, str(folder)]
+    return float(subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -165,7 +193,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--out", type=Path, help="Also write the table as Markdown to this file.")
     parser.add_argument("--one", nargs=3, metavar=("ENGINE", "CORPUS", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=2, metavar=("ENGINE", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        print(serving_rss(args.serve[0], Path(args.serve[1]), args.queries))
+        return
     if args.one:
         engine, corpus, size = args.one
         print(json.dumps(one(engine, Path(corpus), int(size), args.queries)))
@@ -178,8 +210,9 @@ def main() -> None:
         f"- {machine()}; load average at start {load}",
         f"- `python -m benchmarks.sparse_engines {' '.join(sys.argv[1:])}`",
         "",
-        "| engine | chunks | build s | add 5 chunks | p50 | p95 | filtered p50 | filtered p95 | RSS MB | disk MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| engine | chunks | build s | add 5 chunks | p50 | p95 | filtered p50 | filtered p95 | RSS MB building | RSS MB serving "
+        "| disk MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     print("\n".join(lines), flush=True)
     with tempfile.TemporaryDirectory(prefix="sparse-corpus-") as tmp:
@@ -196,7 +229,7 @@ def main() -> None:
                     line = (
                         f"| {engine} | {size:,} | {r['build_s']:.1f} | {r['add_s'] * 1000:.1f} | {r['p50'] * 1000:.1f} | "
                         f"{r['p95'] * 1000:.1f} | {r['f_p50'] * 1000:.1f} | {r['f_p95'] * 1000:.1f} | {r['rss_mb']:.0f} | "
-                        f"{r['disk_mb']:.0f} |"
+                        f"{'-' if r['serving_rss_mb'] is None else round(r['serving_rss_mb'])} | {r['disk_mb']:.0f} |"
                     )
                 print(line, flush=True)
                 lines.append(line)
