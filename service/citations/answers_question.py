@@ -34,7 +34,7 @@ def answers_question(question: str, sentence: str) -> str | None:
 
 
 _LIGHT = frozenset("make do have get take give go come happen".split())
-MAX_HOPS = 3  # how far (in the quote's parse tree) a short answer may sit from what was asked about
+MAX_HOPS = 2  # how far (in the quote's parse tree) a short answer may sit from what was asked about
 MIN_QUESTION_COVERAGE = 0.5
 
 

@@ -207,17 +207,20 @@ def near(text: str, targets: set[str], anchors: set[str], max_hops: int) -> bool
     target_tokens = [t for t in doc if _keys(t) & targets]
     anchor_ids = {t.i for t in doc if _keys(t) & anchors}
     for token in target_tokens:
-        seen, frontier = {token.i}, [token]
-        for _ in range(max_hops):
-            nxt = []
-            for t in frontier:
-                for n in [t.head, *t.children]:
-                    if n.i not in seen:
-                        seen.add(n.i)
-                        nxt.append(n)
-            if seen & anchor_ids:
+        # Breadth-first over the tree; a preposition and its object count as one word
+        # ("door of a villa" is one step from "door" to "villa").
+        cost = {token.i: 0}
+        queue = [token]
+        while queue:
+            t = queue.pop(0)
+            if t.i in anchor_ids:
                 return True
-            frontier = nxt
+            for n in [t.head, *t.children]:
+                step = 0 if _preposition_edge(t, n) else 1
+                c = cost[t.i] + step
+                if c <= max_hops and c < cost.get(n.i, max_hops + 1):
+                    cost[n.i] = c
+                    queue.insert(0, n) if step == 0 else queue.append(n)
     return False
 
 
@@ -230,3 +233,7 @@ def _keys(token: Any) -> set[str]:
     if digits:
         keys.add(digits.group(0).replace(",", ""))
     return keys
+
+
+def _preposition_edge(a: Any, b: Any) -> bool:
+    return (b.dep_ == "pobj" and b.head.i == a.i and a.pos_ == "ADP") or (a.dep_ == "pobj" and a.head.i == b.i and b.pos_ == "ADP")
