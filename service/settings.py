@@ -89,7 +89,7 @@ class Settings(BaseSettings):
 
     # prompts
     prompts_dir: Path = PROJECT_ROOT / "prompts"
-    answer_prompt: str = Field("answer@v2", description="name@version of the answering prompt.")
+    answer_prompt: str = Field("answer@v3", description="name@version of the answering prompt.")
     summary_prompt: str = "summary@v2"
     rewrite_prompt: str = "rewrite@v1"
 
