@@ -111,8 +111,7 @@ def row(label: str, medians: list[float], unit: str) -> list[str]:
 
 def scripted_row(desk: Newsdesk, runs: int) -> list[str]:
     """The API's own cost: a canned instant model, the server in this process."""
-    scripted = Newsdesk(desk.settings)
-    scripted.__dict__["llm"] = GenericFakeChatModel(messages=itertools.cycle([CANNED]))
+    scripted = Newsdesk(desk.settings, llm=GenericFakeChatModel(messages=itertools.cycle([CANNED])))
     with httpx.Client(timeout=60) as client, thread_server(create_app(desk=scripted)) as url:
         compare(3, direct(scripted), over_http(client, url))  # warm-up: embeddings, Chroma, connections
         return row("scripted (instant) model", compare(runs, direct(scripted), over_http(client, url)), "ms")

@@ -54,8 +54,9 @@ def _serve_scripted(data_dir: str, port: int, queue_size: int) -> None:
 
     from service.api.app import create_app
 
-    desk = Newsdesk(Settings(data_dir=Path(data_dir), queue_size=queue_size))
-    desk.__dict__["llm"] = GenericFakeChatModel(messages=itertools.cycle([CANNED]))
+    desk = Newsdesk(
+        Settings(data_dir=Path(data_dir), queue_size=queue_size), llm=GenericFakeChatModel(messages=itertools.cycle([CANNED]))
+    )
     uvicorn.run(create_app(desk=desk), host="127.0.0.1", port=port, log_level="warning")
 
 

@@ -19,8 +19,10 @@ from service.store.embeddings import make_embeddings
 class Newsdesk:
     """Everything is built on first use, so listing articles never loads the chat model."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, llm: BaseChatModel | None = None) -> None:
+        """``llm``: a chat model to use instead of the one the settings name (tests, benchmarks)."""
         self.settings = settings
+        self._llm = llm
 
     @cached_property
     def embeddings(self) -> Embeddings:
@@ -38,7 +40,7 @@ class Newsdesk:
     def llm(self) -> BaseChatModel:
         from service.models.factory import make_chat_model
 
-        return make_chat_model(self.settings)
+        return self._llm or make_chat_model(self.settings)
 
     def answerer(self, prompt_ref: str | None = None) -> Answerer:
         s = self.settings

@@ -216,7 +216,10 @@ class Answerer:
 
     def _finish(self, state: dict[str, Any], message: AIMessage) -> Answer:
         drafted, drafts = parse_drafts(str(message.content))
-        verified = verify(drafts, state["sources"], checker=self.checker) if drafted else Verified([], [])
+        # An article deleted while the model wrote can't be cited: its sentences are no evidence now.
+        present = {a: self.store.has(a) for a in {s.article_id for s in state["sources"]}}
+        live = [s for s in state["sources"] if present[s.article_id]]
+        verified = verify(drafts, live, checker=self.checker) if drafted else Verified([], [])
         question = state["standalone"]
         for sentence in verified.sentences:
             if sentence.unsupported:
@@ -233,7 +236,7 @@ class Answerer:
             text = self.prompt.extra.get("unclear" if drafted else "abstain", "The articles don't say.")
             if drafted:  # the model answered but nothing held up: show where to look instead
                 nearest = CitationIndex()
-                for source in state["evidence"][:3]:
+                for source in [s for s in state["evidence"] if present.get(s.article_id)][:3]:
                     nearest.cite(source, (0, len(source.text)))
                 closest = nearest.citations
         else:

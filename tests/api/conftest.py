@@ -57,8 +57,7 @@ def copy_data_dir(source: Settings, target: Path) -> Path:
 
 
 def fake_app(data_dir: Path, llm: Any, **overrides: Any) -> FastAPI:
-    desk = Newsdesk(Settings(data_dir=data_dir, **overrides))
-    desk.__dict__["llm"] = llm  # replaces the cached_property: no real model in these apps
+    desk = Newsdesk(Settings(data_dir=data_dir, **overrides), llm=llm)  # no real model in these apps
     return create_app(desk=desk)
 
 

@@ -120,3 +120,30 @@ def test_model_sees_only_evidence_sentences_and_may_cite_only_their_numbers(seed
     assert all(len(s.text) < 400 for s in state["sources"])  # sentences, not 700-character chunks
     schema = _with_source_numbers(a.prompt.output_schema, numbers)
     assert schema["properties"]["sources"]["items"]["enum"] == numbers
+
+
+class DeletesWhileWriting(GenericFakeChatModel):
+    """Deletes an article from the store while it 'writes', as a concurrent DELETE would."""
+
+    store: object = None
+    victim: str = ""
+
+    def _stream(self, *args, **kwargs):
+        self.store.delete(self.victim)  # type: ignore[attr-defined]
+        yield from super()._stream(*args, **kwargs)
+
+
+def test_an_article_deleted_mid_answer_is_not_cited(seeded_settings, tmp_path) -> None:
+    from tests.api.conftest import copy_data_dir
+
+    desk = Newsdesk(seeded_settings.model_copy(update={"data_dir": copy_data_dir(seeded_settings, tmp_path / "data")}))
+    victim = next(a.id for a in desk.store.list_articles() if a.outlet == "The New Daily")
+    fake = DeletesWhileWriting(
+        messages=iter([AIMessage(content=draft("Qin Gang greeted Blinken at the door of a villa.", [1, 2]))]),
+        store=desk.store,
+        victim=victim,
+    )
+    s = desk.settings
+    a = Answerer(desk.store, fake, s, load_prompt(s.answer_prompt, s.prompts_dir), load_prompt(s.rewrite_prompt, s.prompts_dir))
+    answer = ask(a, "Who greeted Blinken at the villa door?")
+    assert answer.citations and all(c.article_id != victim for c in answer.citations)
