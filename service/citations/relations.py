@@ -20,7 +20,6 @@ from service.text.numbers import NUMBER_WORDS
 
 _PRONOUNS = frozenset("i you he she it we they who whom which that this these those one".split())
 _NEGATING_VERBS = frozenset("deny refuse fail decline reject".split())
-_LIGHT_VERBS = frozenset("be have do say tell make get go come take give show report add".split())
 # A verb under one of these (or a modal) is planned, expected or possible, not done.
 _HEDGES = frozenset("pledge promise plan expect want hope intend seek try threaten vow aim propose consider due".split())
 _MODALS = frozenset("will would may might could should shall".split())
@@ -132,11 +131,6 @@ def relations(text: str) -> list[Relation]:
             )
         )
     return out
-
-
-def content_verbs(text: str) -> set[str]:
-    """Stems of the verbs that carry meaning (not be/have/say...)."""
-    return {stem(t.lemma_) for t in parse(text) if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS}
 
 
 def content_nouns(text: str) -> set[str]:
