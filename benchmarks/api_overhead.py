@@ -54,7 +54,7 @@ def direct(desk: Newsdesk) -> tuple[Timer, Timer]:
     def first(question: str) -> float:
         started = time.perf_counter()
         with closing(desk.answerer().stream(_messages(question))) as items:  # closing gives the model back
-            next(item for item in items if isinstance(item, str))
+            next(item for item in items if isinstance(item, str) and item)
         return time.perf_counter() - started
 
     return (lambda q: _timed(lambda: desk.answerer().answer(_messages(q)))), first

@@ -24,7 +24,7 @@ def drain(stream: Iterator[str | T], stop: threading.Event, on_delta: Callable[[
                 raise Stopped
             if not isinstance(item, str):
                 return item
-            if on_delta:
+            if on_delta and item:  # an empty item only marks a point where a stop is honoured
                 on_delta(item)
     finally:
         close = getattr(stream, "close", None)

@@ -185,18 +185,28 @@ class Answerer:
 
     # --- pipeline stages -----------------------------------------------------------------
 
-    def _prepare(self, messages: list[dict[str, str]], filters: Filters | None) -> dict[str, Any]:
-        """Rewrite a follow-up, retrieve, pick the evidence and lay out the prompt."""
+    def _prepare(self, messages: list[dict[str, str]], filters: Filters | None) -> Iterator[str | dict[str, Any]]:
+        """Rewrite a follow-up, retrieve, pick the evidence and lay out the prompt; the state comes last.
+
+        An empty string between steps is a point where a request that has gone (timed out or
+        disconnected) gives the model up: the consumer checks before asking for more.
+        """
         started = time.perf_counter()
         question, history = split_conversation(messages, self.settings.max_question_chars)
-        with model_errors(self.model_name):
-            standalone = (self.rewrite.invoke({"question": question, "history": history}) if history else "") or question
+        if history:
+            with model_errors(self.model_name):
+                standalone = self.rewrite.invoke({"question": question, "history": history}) or question
+            yield ""
+        else:
+            standalone = question
         rewritten = time.perf_counter()
         chunks = HybridRetriever(store=self.store, k=self.settings.top_k, filters=filters or Filters()).invoke(standalone)
+        yield ""
         evidence = select_evidence(standalone, chunks, self.store.embeddings, self.settings.evidence_sentences)
+        yield ""
         sources = to_sources(evidence.sentences if self.prompt.extra.get("evidence", "sentences") == "sentences" else chunks)
         retrieved = time.perf_counter()
-        return {
+        yield {
             "answerable": bool(sources) and evidence.relevance >= self.settings.min_evidence_relevance,
             "question": question,
             "standalone": standalone,
@@ -265,7 +275,11 @@ class Answerer:
 
     def stream(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Iterator[str | Answer]:
         """Draft text deltas as the model writes them, then the verified :class:`Answer` last."""
-        state = self._prepare(messages, filters)
+        for step in self._prepare(messages, filters):
+            if isinstance(step, str):
+                yield step
+            else:
+                state = step
         if not state["answerable"]:  # nothing retrieved is about the question: don't ask the model
             yield self._finish(state, AIMessage(content=""))
             return

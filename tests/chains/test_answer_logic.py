@@ -114,7 +114,7 @@ def test_quotation_marks_in_the_answer_survive_whole(seeded_desk: Newsdesk) -> N
 
 def test_model_sees_only_evidence_sentences_and_may_cite_only_their_numbers(seeded_desk: Newsdesk) -> None:
     a = answerer(seeded_desk)
-    state = a._prepare([{"role": "user", "content": "Who greeted Blinken at the villa door?"}], None)
+    *_, state = a._prepare([{"role": "user", "content": "Who greeted Blinken at the villa door?"}], None)
     numbers = [s.n for s in state["sources"]]
     assert numbers == list(range(1, seeded_desk.settings.evidence_sentences + 1))
     assert all(len(s.text) < 400 for s in state["sources"])  # sentences, not 700-character chunks
