@@ -16,7 +16,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from service.chains.summary_model import StepModel
 from service.chains.summary_sentences import ArticleSentence, numbered
 
-PART_BUDGET_CHARS = 3000
+PART_BUDGET_CHARS = 6000  # ~1,500 tokens: most articles are read in one part, in one turn
 Turn = tuple[list[BaseMessage], str]  # the select step's messages and the model's raw reply
 
 
