@@ -2,8 +2,8 @@
 
 Both searches see the same filters and fetch ``max(3k, 10)`` candidates; each candidate's fused
 score is the sum over the rankings it appears in of ``1 / (RRF_K + rank)``. The two searches run
-side by side: the query's embedding and Chroma's search on one thread, SQLite's BM25 on another
-(both release the GIL for most of their time).
+side by side (BM25 on a worker thread while this one embeds the query and asks Chroma), so a
+hybrid query costs about what the dense one does (``benchmarks/retrieval_scale.py``).
 """
 
 from __future__ import annotations
