@@ -240,7 +240,7 @@ def summarize(
     article: Annotated[list[str] | None, typer.Option("--article", "-a", help="Article id (repeatable); default all.")] = None,
     prompt: Annotated[str | None, typer.Option(help="Prompt as name@version, e.g. summary@v2.")] = None,
     sentences: Annotated[
-        int | None, typer.Option("--sentences", "-n", min=1, max=12, help="Length budget: sentences per article (default 4).")
+        int | None, typer.Option("--sentences", "-n", min=1, max=12, help="Length budget: sentences per article (default 5).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full summary as JSON.")] = False,
 ) -> None:

@@ -30,9 +30,9 @@ from service.prompts import PromptSpec
 from service.settings import Settings
 from service.store.chroma import ArticleStore, StoredArticle
 
-DEFAULT_SENTENCES = 4
+DEFAULT_SENTENCES = 5
 MAX_SENTENCES = 12
-WORDS_PER_SENTENCE = 30  # length budget: max_sentences x this many words
+WORDS_PER_SENTENCE = 24  # length budget: max_sentences x this many words (120 by default)
 LEAD_FALLBACK = 3
 UNIQUE_MIN = 2  # facts listed under "only in <outlet>" when that outlet has unique facts
 Scope = Literal["article", "all", "some", "only"]
@@ -133,7 +133,7 @@ class Summarizer:
         max_sentences: int | None = None,
         stop: threading.Event | None = None,
     ) -> Summary:
-        """``max_sentences`` per article (default 4); ``stop`` ends the work at the next token."""
+        """``max_sentences`` per article (default 5, at most 24 words each on average); ``stop`` ends the work at the next token."""
         started = time.perf_counter()
         count = max_sentences or DEFAULT_SENTENCES
         if not 1 <= count <= MAX_SENTENCES:

@@ -25,7 +25,7 @@ class SummarizeRequest(BaseModel):
     article_ids: list[str] | None = Field(
         None, min_length=1, max_length=100, description="Articles to summarise; omit for all stored articles."
     )
-    max_sentences: int | None = Field(None, ge=1, le=MAX_SENTENCES, description="Length budget: sentences per article (default 4).")
+    max_sentences: int | None = Field(None, ge=1, le=MAX_SENTENCES, description="Length budget: sentences per article (default 5).")
 
 
 class BulletOut(BaseModel):
