@@ -34,7 +34,8 @@ DEFAULT_SENTENCES = 5
 MAX_SENTENCES = 12
 WORDS_PER_SENTENCE = 24  # length budget: max_sentences x this many words (120 by default)
 LEAD_FALLBACK = 3
-UNIQUE_MIN = 2  # facts listed under "only in <outlet>" when that outlet has unique facts
+UNIQUE_BELOW = 0.6  # a fact listed as unique has no sentence this close (cosine) in another article
+UNIQUE_MIN = 3  # facts listed under "only in <outlet>" when that outlet has unique facts
 Scope = Literal["article", "all", "some", "only"]
 HEADINGS = {"all": "Reported by all sources", "some": "Reported by some sources"}
 EXTRACTED_NOTE = "Nothing written passed the support check: these are the article's lead sentences, quoted."
@@ -270,7 +271,10 @@ class _CrossSource:
                 b.outlets += [d.outlet] if d.outlet not in b.outlets else []
                 self._keys[i] |= keys
                 return True
-        matches = [(o, self.check.match(text, o.other())) for o in self.digests if o is not d]
+        others = [o for o in self.digests if o is not d]
+        if only and any(self._closest(text, o) >= UNIQUE_BELOW for o in others):
+            return False  # "only in" is claimed only when no other article says anything close
+        matches = [(o, self.check.match(text, o.other())) for o in others]
         supporting = [(o, m) for o, m in matches if m and m.supports]
         conflicting = [(o, m) for o, m in matches if m and m.conflicts]
         if only and (supporting or conflicting):
@@ -288,6 +292,10 @@ class _CrossSource:
         self._keys.append(keys)
         return True
 
+    def _closest(self, text: str, other: _Digest) -> float:
+        sims = self.meaning.similarity(text, [s.text for s in other.sentences])
+        return float(sims.max()) if len(sims) else 0.0
+
     def _disagree(self, d: _Digest, mine: ArticleSentence, other: _Digest, theirs: ArticleSentence) -> None:
         """Both quotes side by side, once per pair of sentences."""
         pair = {(d.article.id, mine.start), (other.article.id, theirs.start)}
@@ -299,13 +307,14 @@ class _CrossSource:
 
     def _unique_facts(self, d: _Digest) -> None:
         """Lists facts only ``d`` reports, when its summary had fewer than ``UNIQUE_MIN`` of them:
-        the model's picks first, then attributed statements, then in article order."""
+        who said what first (a statement with its speaker), then the model's picks, then in
+        article order."""
         have = sum(1 for b in self.bullets if b.outlets == [d.outlet])
         cited = {c.start for c in self.index.citations if c.article_id == d.article.id}
         picked = {n: i for i, n in enumerate(d.picks)}
         candidates = sorted(
             (s for s in d.sentences if s.start not in cited and quotable(s)),
-            key=lambda s: (picked.get(s.n, len(picked)), not attributes(s.text), s.n),
+            key=lambda s: (not attributes(s.text), picked.get(s.n, len(picked)), s.n),
         )
         for s in candidates:
             if have >= UNIQUE_MIN:

@@ -21,6 +21,7 @@ from service.citations.verify import Draft, verify
 DUPLICATE = 0.85  # cosine at which two sentences say the same thing
 NEAREST = 3  # another article's sentences tried by the support check
 SAME_MEANING = 0.6  # cosine at which a sentence with the same names, numbers and dates states the fact
+CLOSE_MEANING = 0.8  # cosine at which one missing name is tolerated
 SAME_EVENT = 0.45  # the same, when the fact has names, numbers or dates to check
 CONFLICT = 0.7  # cosine above which differing numbers or dates are a disagreement, not a new fact
 _MONTHS_DAYS = re.compile(
@@ -125,7 +126,10 @@ class CrossCheck:
         best, similarity = nearest[0], float(sims[order[0]])
         near = " ".join(s.text for s in nearest[:2])
         marks = names_of(text) | facts_of(text)
-        consistent = names_of(text) <= names_of(near) and facts_of(text) <= facts_of(near)
+        missing = names_of(text) - names_of(near)
+        # A near-identical sentence may lack one incidental name ("in English"); others need all.
+        named = not missing or (len(missing) == 1 and similarity >= CLOSE_MEANING)
+        consistent = named and facts_of(text) <= facts_of(near)
         if consistent and (similarity >= SAME_MEANING or (marks and similarity >= SAME_EVENT)):
             return Match(best, similarity, True)
         differ = facts_of(text) and facts_of(best.text) and not facts_of(text) <= facts_of(best.text)

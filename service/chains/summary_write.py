@@ -20,11 +20,11 @@ from service.chains.summary_select import Selector, Turn
 from service.chains.summary_sentences import ArticleSentence, as_source
 from service.citations.verify import Draft, Source, verify
 
+# Lower-case verbs, case-sensitive: "the United States" is not "states".
 _REPORTING = re.compile(
-    r"\b(?:said|says|say|told|tells|added|adds|according to|stated|states|wrote|writes|tweeted|announced|"
+    r"\b(?:[Aa]ccording to|said|says|say|told|tells|added|adds|stated|states|wrote|writes|tweeted|announced|"
     r"warned|warns|argued|argues|claimed|claims|insisted|explained|described|believes?|"
     r"thinks?|hopes?|expressed|urged|accused|denied|admitted|noted|suggested|predicted)\b",
-    re.IGNORECASE,
 )
 _OPINION = re.compile(
     r"\b(?:warned|warns|argued|argues|claimed|claims|insisted|believes?|thinks?|hopes?|hoped|expressed|urged|"
