@@ -22,7 +22,7 @@ _TIME_WORDS = frozenset(
 
 def answers_question(question: str, sentence: str) -> str | None:
     """``None`` when the sentence answers ``question``; otherwise why not."""
-    if not set(content_stems(sentence)) - set(content_stems(question)):
+    if not relations.lemma_stems(sentence) - relations.lemma_stems(question) - _TITLES:
         return "it repeats the question without answering it"
     ws = words(sentence)
     has_number = any(w[0].isdigit() or w in ("thousand", "million", "billion", "dozen") for w in ws)
@@ -33,7 +33,13 @@ def answers_question(question: str, sentence: str) -> str | None:
     return None
 
 
-_LIGHT = frozenset("make do have get take give go come happen".split())
+_LIGHT = frozenset("make do have get take give go come happen hold".split())
+# Words that name the kind of answer wanted, not what the question is about.
+_KINDS = frozenset(
+    "job posit role titl name day month year date time place citi countri state kind type number amount languag "
+    "compani organ group parti agenc person peopl thing".split()
+)
+_TITLES = frozenset("presid mr mrs ms dr sen rep gov secretari minist senat repres".split())
 MAX_HOPS = 2  # how far (in the quote's parse tree) a short answer may sit from what was asked about
 MIN_QUESTION_COVERAGE = 0.5
 
@@ -52,7 +58,9 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
     if not relations.has_verb(sentence):
         answer = set(content_stems(sentence)) - asked
         # What the question is about, beyond the names it mentions ("small talk", not "Qin").
-        focus = asked - set(content_stems(" ".join(names(question)))) - _LIGHT
+        # What the question is about, beyond the names it mentions and the kind of answer it
+        # wants ("small talk" in "In what language did Blinken and Qin make small talk?").
+        focus = asked - set(content_stems(" ".join(names(question)))) - _LIGHT - _KINDS
         anchors = focus if focus & set(content_stems(" ".join(quotes))) else asked
         if answer and not any(relations.near(quote, answer, anchors, MAX_HOPS) for quote in quotes):
             return "the quote doesn't connect that answer to what was asked"

@@ -231,3 +231,10 @@ def _keys(token: Any) -> set[str]:
 
 def _preposition_edge(a: Any, b: Any) -> bool:
     return (b.dep_ == "pobj" and b.head.i == a.i and a.pos_ == "ADP") or (a.dep_ == "pobj" and a.head.i == b.i and b.pos_ == "ADP")
+
+
+def lemma_stems(text: str) -> set[str]:
+    """Stems of the lemmas of the text's content words ("told" and "tell" are one)."""
+    return {stem(t.lemma_) for t in parse(text) if t.is_alpha and not t.is_stop} | {
+        t.text.replace(",", "") for t in parse(text) if t.like_num
+    }

@@ -159,7 +159,12 @@ def _missing_names(claim: str, evidence: str, context: str) -> list[str]:
         if all(p in found or p in _NUMBER_WORDS for p in parts):
             continue
         following = listed[i + 1] if i + 1 < len(listed) else None
-        if following and following in found and not _preceded_by_other_name(following, evidence, evidence_names, listed):
+        if (
+            following
+            and following in found
+            and re.search(rf"\b{re.escape(name)}\W+{re.escape(following)}\b", normalise(claim), re.I)
+            and not _preceded_by_other_name(following, evidence, evidence_names, listed)
+        ):
             continue
         missing.append(name)
     return missing
@@ -245,8 +250,3 @@ class SupportChecker:
             if cosine(claim_vec, evidence_vec) >= MIN_COSINE:
                 return Verdict(True, coverage)
         return Verdict(False, coverage, "the quote does not say most of it")
-
-
-def new_information(question: str, claim: str) -> set[str]:
-    """Content of the claim that the question does not already contain: what it answers with."""
-    return set(content_stems(claim)) - set(content_stems(question))

@@ -84,3 +84,15 @@ def test_a_sentence_must_be_cited_to_a_passage_about_the_question() -> None:
     visit = "During his visit, Blinken is expected to meet with China's top diplomat Wang Yi and possibly President Xi."
     assert "something else" in fits_question("In front of what did Blinken and Qin shake hands?", visit, [visit])
     assert fits_question("Who was Blinken expected to meet during his visit?", visit, [visit]) is None
+
+
+def test_a_first_name_may_be_missing_only_right_before_its_surname() -> None:
+    quote = "Among Mrs. Clinton's disclosures was that she was paid $9.68 million in 2013 for 41 speeches."
+    assert check("Hillary Clinton was paid $9.68 million in 2013 for 41 speeches.", [quote]).supported
+    visit = "Blinken is expected to meet Wang Yi and possibly President Xi."
+    assert "'jinping'" in check("Xi Jinping will meet Blinken.", [visit]).reason
+
+
+def test_an_answer_in_the_question_own_words_is_not_an_answer() -> None:
+    question = "What did Xi Jinping tell Blinken during their meeting?"
+    assert "repeats the question" in answers_question(question, "President Xi Jinping told Blinken during their meeting.")
