@@ -40,6 +40,7 @@ _KINDS = frozenset(
     "compani organ group parti agenc person peopl thing".split()
 )
 _TITLES = frozenset("presid mr mrs ms dr sen rep gov secretari minist senat repres".split())
+MAX_HOPS_FROM_NAMES = 3  # when the quote words what was asked otherwise ("received" for "meet")
 MAX_HOPS = 2  # how far (in the quote's parse tree) a short answer may sit from what was asked about
 MIN_QUESTION_COVERAGE = 0.5
 
@@ -61,8 +62,9 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
         # What the question is about, beyond the names it mentions and the kind of answer it
         # wants ("small talk" in "In what language did Blinken and Qin make small talk?").
         focus = asked - set(content_stems(" ".join(names(question)))) - _LIGHT - _KINDS
-        anchors = focus if focus & set(content_stems(" ".join(quotes))) else asked
-        if answer and not any(relations.near(quote, answer, anchors, MAX_HOPS) for quote in quotes):
+        if _only_names_from_question(question, sentence):
+            return "it names who the question is about, not the answer"
+        if answer and not any(_connects(quote, answer, focus, asked) for quote in quotes):
             return "the quote doesn't connect that answer to what was asked"
         return None
     said = set(content_stems(" ".join(quotes))) | set(content_stems(sentence))
@@ -70,3 +72,23 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
     if covered < MIN_QUESTION_COVERAGE:
         return "the cited passage is about something else"
     return None
+
+
+def _connects(quote: str, answer: set[str], focus: set[str], asked: set[str]) -> bool:
+    """The answer sits next to the question's focus words in the quote, or, where the quote words
+    the focus otherwise, a little further from the names the question mentions."""
+    if focus & set(content_stems(quote)):
+        return relations.near(quote, answer, focus, MAX_HOPS)
+    return relations.near(quote, answer, asked, MAX_HOPS_FROM_NAMES)
+
+
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+
+
+def _only_names_from_question(question: str, sentence: str) -> bool:
+    """A bare answer whose every name is a fuller form of one the question already has ("Antony Blinken")."""
+    asked = set(names(question))
+    runs = [set(names(run)) for run in _NAME_RUN.findall(sentence)]
+    runs = [r for r in runs if r]
+    rest = set(content_stems(_NAME_RUN.sub(" ", sentence)))
+    return bool(runs) and not rest and all(r & asked for r in runs)

@@ -96,3 +96,9 @@ def test_a_first_name_may_be_missing_only_right_before_its_surname() -> None:
 def test_an_answer_in_the_question_own_words_is_not_an_answer() -> None:
     question = "What did Xi Jinping tell Blinken during their meeting?"
     assert "repeats the question" in answers_question(question, "President Xi Jinping told Blinken during their meeting.")
+
+
+def test_a_short_answer_may_sit_near_the_names_where_the_quote_words_the_question_otherwise() -> None:
+    quote = "Upon arrival, Blinken was received by Chinese Foreign Minister Qin Gang at the door of a villa."
+    assert fits_question("Where did Blinken meet Qin Gang?", "villa", [quote]) is None  # "received", not "met"
+    assert "names who the question is about" in fits_question("Who visited Beijing after Blinken?", "Antony Blinken", [quote])
