@@ -32,6 +32,7 @@ from service.retrieval.filters import Filters
 from service.retrieval.hybrid import HybridRetriever
 from service.settings import Settings
 from service.store.chroma import ArticleStore
+from service.text.quotes import curly_quotes
 from service.text.sentences import sentence_spans
 
 _DECLINE = re.compile(
@@ -82,22 +83,10 @@ def to_sources(docs: list[Document]) -> list[Source]:
     ]
 
 
-def _curly_quotes(text: str) -> str:
-    """Straight double quotes as “ ”, so text the model copies can't end its JSON string early."""
-    out, opening = [], True
-    for part in re.split(r'(")', text):
-        if part == '"':
-            out.append("“" if opening else "”")
-            opening = not opening
-        else:
-            out.append(part)
-    return "".join(out)
-
-
 def format_sources(spec: PromptSpec, sources: list[Source]) -> str:
     fmt = spec.extra.get("source_format", "[{n}] {text}")
     return "\n".join(
-        fmt.format(n=s.n, outlet=s.outlet or "unknown outlet", title=s.title, text=_curly_quotes(s.text)) for s in sources
+        fmt.format(n=s.n, outlet=s.outlet or "unknown outlet", title=s.title, text=curly_quotes(s.text)) for s in sources
     )
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from service.citations.verify import Source
+from service.text.quotes import curly_quotes
 from service.text.sentences import sentence_spans
 
 MIN_WORDS = 5
@@ -67,14 +68,3 @@ def numbered(sentences: list[ArticleSentence]) -> str:
     """``[n] text`` lines; straight double quotes become curly ones, so JSON strings copied from
     them can't be cut at a quotation mark."""
     return "\n".join(f"[{s.n}] {curly_quotes(s.text)}" for s in sentences)
-
-
-def curly_quotes(text: str) -> str:
-    out, opening = [], True
-    for ch in text:
-        if ch == '"':
-            out.append("“" if opening else "”")
-            opening = not opening
-        else:
-            out.append(ch)
-    return "".join(out)
