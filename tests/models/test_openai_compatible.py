@@ -25,7 +25,9 @@ def test_cited_answer_through_openai_compatible_server(seeded_settings: Settings
     desk = Newsdesk(remote_settings(seeded_settings, openai_compatible_server))
     answer = desk.answerer().answer([{"role": "user", "content": "Who greeted Blinken when he arrived in Beijing?"}])
     assert not answer.abstained and answer.citations and "Qin" in answer.citations[0].quote
-    assert answer.model == "local-qwen" and answer.usage["completion_tokens"] > 0
+    # Answers stream on every surface; llama-cpp-python's server sends no usage in a stream
+    # (OpenAI does, with stream_options), so token counts are not asserted here.
+    assert answer.model == "local-qwen" and answer.draft.startswith("{")
 
 
 def test_server_down_is_unavailable(seeded_settings: Settings) -> None:
