@@ -62,7 +62,7 @@ def prompt_lines(settings: Settings) -> list[str]:
 
 def assert_only_retrieved_sources(desk: Newsdesk, answer: Answer) -> None:
     retrieved = {s.n: s for s in answer.sources}
-    assert len(retrieved) <= desk.settings.top_k
+    assert len(retrieved) <= desk.settings.evidence_sentences  # the sentences shown to the model
     for c in answer.citations:
         source = retrieved.get(c.source)
         assert source is not None, f"citation to source {c.source}, retrieved: {sorted(retrieved)}"
@@ -71,7 +71,7 @@ def assert_only_retrieved_sources(desk: Newsdesk, answer: Answer) -> None:
         assert stored is not None and stored.text[c.start : c.end] == c.quote
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert markers <= {c.n for c in answer.citations}, (answer.text, answer.citations)
-    assert 9 not in {c.source for c in answer.citations}
+    assert answer.removed_markers == 0  # the grammar let the model cite only sentences it was shown
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
