@@ -65,7 +65,8 @@ def test_every_surface_gives_the_same_verified_answer(api_server: str, seeded_se
     try:
         settings = with_slack(seeded_settings, fake).model_copy(update={"request_timeout_s": 300.0})
         with serve_in_thread(create_app(desk=Newsdesk(settings))) as base_url:
-            assert poster(base_url)(event_body(mention(QUESTION))).status_code == 200
+            event = mention(QUESTION, ts="1700000100.000100")
+            assert poster(base_url)(event_body(event, event_id="EvOnePath")).status_code == 200
             (posted,) = fake.wait_for("chat.postMessage", timeout=400)
     finally:
         fake.stop()
