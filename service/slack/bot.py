@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from service.api.gate import ModelGate
 from service.api.generation import generate
+from service.chains.summarize import Summary
 from service.desk import Newsdesk
 from service.errors import NewsdeskError
 from service.settings import Settings
@@ -97,9 +98,11 @@ class NewsdeskBot:
         return result_blocks(answer, ref, heading), answer.text
 
     async def _summary(self, arg: str, heading: str) -> Reply:
-        def work(_stop: threading.Event) -> Any:
+        def work(stop: threading.Event) -> Summary:
+            # ``stop`` is set when the request times out or is abandoned: the model is given up
+            # at its next token, as an answer's stream is given up at its next checkpoint.
             ids = resolve_articles(arg, self.desk.store.list_articles()) if arg else None
-            return self.desk.summarizer().summarize(ids)
+            return self.desk.summarizer().summarize(ids, stop=stop)
 
         summary = await self.gate.run(work)
         ref = FeedbackRef("summary", f"summarize {arg}".strip(), summary.prompt_version, summary.model)

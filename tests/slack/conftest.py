@@ -20,6 +20,7 @@ from pydantic import SecretStr
 from service.api.app import create_app
 from service.chains.answer import Answer
 from service.chains.summarize import Bullet, Summary
+from service.chains.summary_model import Cancelled
 from service.citations.verify import Citation
 from service.settings import Settings
 from service.store.chroma import StoredArticle
@@ -70,6 +71,7 @@ class StubDesk:
         self.error: Exception | None = None
         self.release = threading.Event()
         self.release.set()
+        self.summary_ended = threading.Event()  # a summarize call has returned or raised
         self.store = self
         self.articles = [
             StoredArticle("art-1", "Blinken in Beijing", "Minute Mirror", None, None, "seeds/a.txt", 3),
@@ -96,9 +98,18 @@ class StubDesk:
     def summarizer(self, prompt_ref: str | None = None) -> StubDesk:
         return self
 
-    def summarize(self, article_ids: list[str] | None = None) -> Summary:
+    def summarize(
+        self, article_ids: list[str] | None = None, max_sentences: int | None = None, stop: threading.Event | None = None
+    ) -> Summary:
+        """Like ``Summarizer.summarize``: held until released, or until ``stop`` is set (then ``Cancelled``)."""
         self.summarized.append(article_ids)
-        self._work()
+        try:
+            while stop is not None and not self.release.wait(0.02):
+                if stop.is_set():
+                    raise Cancelled("the summary was stopped")
+            self._work()
+        finally:
+            self.summary_ended.set()
         return Summary(
             article_ids=article_ids or ["art-1"],
             bullets=[Bullet("Blinken was greeted by Yang Tao.", [1], ["Minute Mirror"], "article")],
