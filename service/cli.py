@@ -20,7 +20,8 @@ from service.citations.verify import Citation
 from service.desk import Newsdesk
 from service.errors import NewsdeskError
 from service.evals.cli import eval_app
-from service.settings import get_settings
+from service.extras import require_extra
+from service.settings import RESOURCES_DIR, get_settings
 
 app = typer.Typer(help="Newsdesk: cited answers and summaries over news articles.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
@@ -227,7 +228,7 @@ DEMO_QUESTION = "Who greeted Blinken when he arrived in Beijing?"
 @app.command()
 def demo(
     question: Annotated[str, typer.Option(help="The sample question to answer.")] = DEMO_QUESTION,
-    seeds: Annotated[Path, typer.Option(help="Folder of articles to ingest.")] = Path("seeds"),
+    seeds: Annotated[Path, typer.Option(help="Folder of articles to ingest.")] = RESOURCES_DIR / "seeds",
 ) -> None:
     """The main job end to end: ingest the seed articles, then answer a question with citations."""
     ingest([seeds])
@@ -283,6 +284,10 @@ def slack(
     socket: Annotated[bool, typer.Option("--socket", help="Connect over Socket Mode (needs NEWSDESK_SLACK_APP_TOKEN).")] = False,
 ) -> None:
     """Run the Slack bot: the Events API at /slack/events of `newsdesk serve`, or Socket Mode with --socket."""
+    try:
+        require_extra("slack", "slack_bolt", "the Slack bot")
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
     s = get_settings()
     needed = {"NEWSDESK_SLACK_BOT_TOKEN": s.slack_bot_token}
     if socket:

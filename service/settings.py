@@ -20,6 +20,10 @@ from pydantic_settings import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# prompts/, evals/ and seeds/: the copy an installed wheel carries in service/_data/, else the
+# checkout's, beside service/. NEWSDESK_PROMPTS_DIR and the commands' --dataset/--seeds options override.
+_PACKAGED = Path(__file__).resolve().parent / "_data"
+RESOURCES_DIR = _PACKAGED if _PACKAGED.is_dir() else PROJECT_ROOT
 # Named profiles: defaults for the embedded model, chosen by measurement (README, "Choices").
 PROFILES: dict[str, dict[str, Any]] = {
     "fast": {"local_model": "qwen2.5-coder-0.5b-instruct-q4"},
@@ -88,7 +92,7 @@ class Settings(BaseSettings):
     ingest_timeout_s: float = Field(120.0, gt=0, description="One API ingest call; what is stored by then is reported.")
 
     # prompts
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompts_dir: Path = RESOURCES_DIR / "prompts"
     answer_prompt: str = Field("answer@v3", description="name@version of the answering prompt.")
     summary_prompt: str = "summary@v2"
     rewrite_prompt: str = "rewrite@v1"

@@ -17,15 +17,15 @@ from service.evals.report import RunReport, fraction
 from service.evals.runner import EvalRun
 from service.evals.scoring import METRICS, format_metric
 from service.evals.summary_cli import summaries
-from service.settings import PROJECT_ROOT, get_settings
+from service.settings import RESOURCES_DIR, get_settings
 
 eval_app = typer.Typer(help="Score answers against gold facts; compare prompt versions; gate CI.", no_args_is_help=True)
 eval_app.command("summaries")(summaries)
 console = Console()
 err = Console(stderr=True)
 
-DEFAULT_DATASET = PROJECT_ROOT / "evals" / "seeds.yaml"
-DEFAULT_CONFIG = PROJECT_ROOT / "evals" / "config.yaml"
+DEFAULT_DATASET = RESOURCES_DIR / "evals" / "seeds.yaml"
+DEFAULT_CONFIG = RESOURCES_DIR / "evals" / "config.yaml"
 SHOW_BROKEN = 15
 
 DatasetOpt = Annotated[Path, typer.Option("--dataset", "-d", help="Gold dataset (YAML, see evals/README.md).")]

@@ -11,9 +11,9 @@ from rich.table import Table
 
 from service.desk import Newsdesk
 from service.evals import summary_public
-from service.settings import PROJECT_ROOT, get_settings
+from service.settings import RESOURCES_DIR, get_settings
 
-DATASET = PROJECT_ROOT / "evals" / "public_summary"
+DATASET = RESOURCES_DIR / "evals" / "public_summary"
 
 
 def summaries(

@@ -18,9 +18,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from service.errors import InvalidInput
-from service.settings import PROJECT_ROOT
+from service.settings import RESOURCES_DIR
 
-DEFAULT_PAIRS = PROJECT_ROOT / "evals" / "support" / "pairs.yaml"
+DEFAULT_PAIRS = RESOURCES_DIR / "evals" / "support" / "pairs.yaml"
 Kind = Literal[
     "verbatim",
     "paraphrase",

