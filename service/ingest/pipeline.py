@@ -24,7 +24,7 @@ from service.ingest.limits import IngestLimits
 from service.ingest.loaders import iter_files, load_file
 from service.ingest.models import Article, Chunk, RawArticle
 from service.settings import Settings
-from service.store.chroma import ArticleStore
+from service.store.chroma import ArticleStore, ArticleWrite
 
 # Asked between files or records: a reason to stop now (deadline passed, client gone), or None.
 StopCheck = Callable[[], str | None]
@@ -109,15 +109,17 @@ class _Run:
         self.pending.append(_Pending(article, chunks, replaces))
 
     def flush(self) -> None:
-        """Embed everything pending (all or nothing), then write article by article (each its own commit)."""
+        """Embed everything pending, then store it as one batch (all or nothing), then drop what it replaces."""
         if not self.pending:
             return
         pending, self.pending = self.pending, []
         embeddings = self.store.embeddings
         vectors = iter(embeddings.embed_documents([c.text for p in pending for c in p.chunks]))
         titles = embeddings.embed_documents([p.article.title for p in pending])
-        for p, title_vector in zip(pending, titles, strict=True):
-            self.store.write(p.article, p.chunks, [next(vectors) for _ in p.chunks], title_vector)
+        self.store.write_many(
+            [ArticleWrite(p.article, p.chunks, [next(vectors) for _ in p.chunks], t) for p, t in zip(pending, titles, strict=True)]
+        )
+        for p in pending:
             self.report.added.append(p.article)
             self.report.chunks_written += len(p.chunks)
             self._remove(p.replaces)

@@ -31,9 +31,15 @@ from typing import Any
 
 import tantivy
 
+from service.errors import Unavailable
+
 ANALYZER = "news"  # words, lower-cased, accents folded ("Tréharne" = "treharne"), English stop words dropped
 _STRINGS = ("article_id", "outlet")
 _WRITER_HEAP = 15_000_000  # bytes; tantivy's minimum per thread is 3 MB
+
+
+class SparseBusy(Unavailable):
+    """Another process held the index's writer lock for longer than the wait allowed."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,12 @@ class SparseIndex:
                     writer = self._index.writer(_WRITER_HEAP, 1)
                     break
                 except ValueError as exc:  # another process holds the writer lock
-                    if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    if "LockBusy" not in str(exc):
                         raise
+                    if time.monotonic() > deadline:
+                        raise SparseBusy(
+                            f"the sparse index at {self.path} stayed locked by another writer for {self._busy_timeout_s:g}s"
+                        ) from exc
                     time.sleep(0.02)
             try:
                 yield writer
