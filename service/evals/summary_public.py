@@ -1,10 +1,13 @@
 """Summary eval on public news data (evals/public_summary/): Newsdesk beside a LangChain "stuff" summary.
 
-Each item is one public article with reference facts (sentences of its reference summary).
-A fact counts as covered when the summary holds at least 80 % of its key terms (names,
-numbers, else content words), half when at least 40 %. Sentences are also checked for support
-against the article (the citation support check), for being whole, and summaries for length
-and latency. Both systems run on the same model in the same store.
+Items are single articles (BBC News Summary) or one story from three outlets (AllSides
+roundups), each with reference facts (sentences of a summary written by others), in a dev split
+(tuned on) and a held-out split. A fact counts as covered when the summary holds at least 80 %
+of its key terms (names, numbers, else content words), half when at least 40 %. Sentences are
+also checked for support against the item's articles (the citation support check), for being
+whole, and summaries for length and latency. For a multi-outlet summary each bullet's outlet
+label ("reported by all", "only in X", ...) is true when exactly the labelled outlets' articles
+support the bullet. Both systems run on the same model in the same store.
 """
 
 from __future__ import annotations
@@ -21,14 +24,18 @@ from typing import Any
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
+from service.chains.summarize import Summary
 from service.chains.summary_write import is_whole
 from service.citations.verify import Draft, Source, verify
 from service.desk import Newsdesk
+from service.store.chroma import StoredArticle
 from service.text.sentences import sentences as split_sentences
 
 STUFF_PROMPT = ChatPromptTemplate.from_messages(
     [("human", "Write a concise summary of the following:\n\n\n{text}\n\n\nCONCISE SUMMARY:")]
 )
+SPLITS = ("dev", "heldout")
+KINDS = ("single", "multi")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPITAL = re.compile(r"\b[A-Z][a-zA-Z]{2,}\b")
 _WORD = re.compile(r"\b[a-z]{4,}\b")
@@ -51,6 +58,8 @@ def fact_credit(fact: str, summary: str) -> float:
 class ItemScore:
     id: str
     system: str
+    split: str
+    kind: str
     text: str
     sentences: list[str]
     facts: float  # credit over reference facts, 0..1
@@ -59,7 +68,14 @@ class ItemScore:
     words: int
     seconds: float
     extracted: bool = False
+    labels: int = 0  # outlet labels shown (multi-outlet Newsdesk summaries)
+    labels_true: int = 0
     error: str | None = None
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 @dataclass
@@ -67,36 +83,76 @@ class Report:
     items: list[ItemScore] = field(default_factory=list)
 
     def table(self) -> dict[str, dict[str, Any]]:
+        """One column per system, kind and split that has items (e.g. ``newsdesk single dev``)."""
         out = {}
-        for system in dict.fromkeys(i.system for i in self.items):
-            rows = [i for i in self.items if i.system == system]
-            seconds = sorted(i.seconds for i in rows)
-            out[system] = {
+        for key in dict.fromkeys((i.system, i.kind, i.split) for i in self.items):
+            rows = [i for i in self.items if (i.system, i.kind, i.split) == key]
+            labels = sum(i.labels for i in rows)
+            out[" ".join(key)] = {
                 "items": len(rows),
                 "facts_covered_pct": round(100 * statistics.mean(i.facts for i in rows), 1),
                 "unsupported_sentences": sum(i.unsupported for i in rows),
                 "cut_sentences": sum(i.cut for i in rows),
                 "empty": sum(not i.sentences for i in rows),
                 "extracted_fallbacks": sum(i.extracted for i in rows),
+                "outlet_labels_true": f"{sum(i.labels_true for i in rows)}/{labels}" if labels else "-",
                 "words_mean": round(statistics.mean(i.words for i in rows), 1),
                 "words_max": max(i.words for i in rows),
-                "seconds_mean": round(statistics.mean(seconds), 1),
-                "seconds_p95": round(seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))], 1),
+                "seconds_mean": round(statistics.mean(i.seconds for i in rows), 1),
+                "seconds_p95": round(_p95([i.seconds for i in rows]), 1),
             }
         return out
 
 
-def _article_sources(article_id: str, title: str, text: str) -> list[Source]:
-    return [Source(1, f"{article_id}:all", article_id, title, None, text, 0)]
+def load_items(dataset_dir: Path, splits: tuple[str, ...] = SPLITS, kinds: tuple[str, ...] = KINDS) -> list[dict[str, Any]]:
+    path = dataset_dir / "dataset.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: build it with evals/public_summary/build.py (see its README)")
+    items = json.loads(path.read_text())["items"]
+    return [i for i in items if i["split"] in splits and i["kind"] in kinds]
 
 
-def _score(item: dict[str, Any], system: str, sentences: list[str], text: str, article_text: str, seconds: float) -> ItemScore:
-    sources = _article_sources(item["id"], item["title"], article_text)
-    unsupported = sum(verify([Draft(s, [1])], sources).sentences[0].unsupported for s in sentences)
-    facts = statistics.mean(fact_credit(f, text) for f in item["reference_facts"])
+def _source(n: int, article: StoredArticle) -> Source:
+    return Source(n, f"{article.id}:all", article.id, article.title, article.outlet, article.text, 0)
+
+
+def supported_by(sentence: str, articles: list[StoredArticle]) -> bool:
+    """Whether the support check finds ``sentence`` stated in the articles (any of them, or two together)."""
+    sources = [_source(n, a) for n, a in enumerate(articles, 1)]
+    return not verify([Draft(sentence, [s.n for s in sources])], sources).sentences[0].unsupported
+
+
+def label_truth(summary: Summary, articles: list[StoredArticle]) -> tuple[int, int]:
+    """(labels shown, labels true): a bullet's outlets are exactly the outlets whose article supports it."""
+    true = 0
+    for bullet in summary.bullets:
+        stating = {a.outlet for a in articles if supported_by(bullet.text, [a])}
+        true += stating == set(bullet.outlets)
+    return len(summary.bullets), true
+
+
+def _score(
+    item: dict[str, Any], system: str, sentences: list[str], text: str, articles: list[StoredArticle], seconds: float
+) -> ItemScore:
     return ItemScore(
-        item["id"], system, text, sentences, facts, unsupported, sum(not is_whole(s) for s in sentences), len(text.split()), seconds
+        id=item["id"],
+        system=system,
+        split=item["split"],
+        kind=item["kind"],
+        text=text,
+        sentences=sentences,
+        facts=statistics.mean(fact_credit(f, text) for f in item["reference_facts"]),
+        unsupported=sum(not supported_by(s, articles) for s in sentences),
+        cut=sum(not is_whole(s) for s in sentences),
+        words=len(text.split()),
+        seconds=seconds,
     )
+
+
+def _stuff_text(articles: list[StoredArticle]) -> str:
+    if len(articles) == 1:
+        return articles[0].text
+    return "\n\n\n".join(f"{a.outlet}: {a.title}\n\n{a.text}" for a in articles)
 
 
 def run(
@@ -104,33 +160,41 @@ def run(
     desk: Newsdesk,
     systems: tuple[str, ...] = ("newsdesk", "stuff"),
     on_item: Callable[[ItemScore], None] | None = None,
+    splits: tuple[str, ...] = SPLITS,
+    kinds: tuple[str, ...] = KINDS,
 ) -> Report:
-    """Ingest the dataset's articles into ``desk``'s store, summarise each with every system, score;
-    ``on_item`` sees each score as it comes."""
-    data = json.loads((dataset_dir / "dataset.json").read_text())
-    desk.ingestor.ingest_paths([dataset_dir / "articles"])
-    by_title = {a.title: a for a in desk.store.list_articles()}
+    """Ingest the chosen items' articles into ``desk``'s store, summarise each item with every
+    system, score; ``on_item`` sees each score as it comes."""
+    items = load_items(dataset_dir, splits, kinds)
+    files = [dataset_dir / f for item in items for f in item["files"]]
+    desk.ingestor.ingest_paths(files)
+    by_file = {Path(a.source).name: a.id for a in desk.store.list_articles()}
     stuff = STUFF_PROMPT | desk.llm.bind(max_tokens=256) | StrOutputParser()
     desk.llm.bind(max_tokens=1).invoke("Hello")  # loads the model, so the first item's time is its own
     report = Report()
-    for item in data["items"]:
-        article = desk.store.get_article(by_title[item["title"]].id)
-        assert article is not None
+    for item in items:
+        articles = [desk.store.get_article(by_file[Path(f).name]) for f in item["files"]]
+        assert all(articles), f"{item['id']}: an article was not stored"
+        stored: list[StoredArticle] = articles  # type: ignore[assignment]
         if "newsdesk" in systems:
             started = time.perf_counter()
-            summary = desk.summarizer().summarize([article.id])
+            summary = desk.summarizer().summarize([a.id for a in stored])
             seconds = time.perf_counter() - started
             texts = [b.text for b in summary.bullets]
-            score = _score(item, "newsdesk", texts, " ".join(texts), article.text, seconds)
+            quotes = {c.n: c.quote for c in summary.citations}
+            shown = texts + [quotes[n] for d in summary.disagreements for n in d.citations]
+            score = _score(item, "newsdesk", texts, " ".join(shown), stored, seconds)
             score.extracted = summary.extracted
+            if item["kind"] == "multi":
+                score.labels, score.labels_true = label_truth(summary, stored)
             report.items.append(score)
             if on_item:
                 on_item(score)
         if "stuff" in systems:
             started = time.perf_counter()
-            text = stuff.invoke({"text": article.text}).strip()
+            text = stuff.invoke({"text": _stuff_text(stored)}).strip()
             seconds = time.perf_counter() - started
-            report.items.append(_score(item, "stuff", split_sentences(text), text, article.text, seconds))
+            report.items.append(_score(item, "stuff", split_sentences(text), text, stored, seconds))
             if on_item:
                 on_item(report.items[-1])
     return report
