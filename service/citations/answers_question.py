@@ -37,7 +37,7 @@ _LIGHT = frozenset("make do have get take give go come happen hold".split())
 # Words that name the kind of answer wanted, not what the question is about.
 _KINDS = frozenset(
     "job posit role titl name day month year date time place citi countri state kind type number amount languag "
-    "compani organ group parti agenc person peopl thing".split()
+    "compani organ group parti agenc person peopl thing much mani".split()
 )
 _TITLES = frozenset("presid mr mrs ms dr sen rep gov secretari minist senat repres".split())
 MAX_HOPS_FROM_NAMES = 3  # when the quote words what was asked otherwise ("received" for "meet")
@@ -75,20 +75,22 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
 
 
 def _connects(quote: str, answer: set[str], focus: set[str], asked: set[str]) -> bool:
-    """The answer sits next to the question's focus words in the quote, or, where the quote words
-    the focus otherwise, a little further from the names the question mentions."""
+    """The answer sits next to the question's focus words in the quote, or a step further from
+    several of them ("Mike Thompson, a California Democrat who is chairman of a task force"), or,
+    where the quote words the focus otherwise, a little further from the names the question mentions."""
     if focus & set(content_stems(quote)):
-        return relations.near(quote, answer, focus, MAX_HOPS)
+        return relations.near(quote, answer, focus, MAX_HOPS) or len(relations.reach(quote, answer, focus, MAX_HOPS + 1)) >= 2
     return relations.near(quote, answer, asked, MAX_HOPS_FROM_NAMES)
 
 
+_TITLE_WORDS = frozenset("president mr mrs ms dr sen rep gov secretary minister senator representative".split())
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 
 
 def _only_names_from_question(question: str, sentence: str) -> bool:
     """A bare answer whose every name is a fuller form of one the question already has ("Antony Blinken")."""
     asked = set(names(question))
-    runs = [set(names(run)) for run in _NAME_RUN.findall(sentence)]
+    runs = [set(names(run)) - _TITLE_WORDS for run in _NAME_RUN.findall(sentence)]
     runs = [r for r in runs if r]
     rest = set(content_stems(_NAME_RUN.sub(" ", sentence)))
     return bool(runs) and not rest and all(r & asked for r in runs)

@@ -197,25 +197,30 @@ def has_verb(text: str) -> bool:
 
 def near(text: str, targets: set[str], anchors: set[str], max_hops: int) -> bool:
     """Whether a word of ``targets`` is within ``max_hops`` edges of a word of ``anchors`` in the parse of ``text``."""
+    return bool(reach(text, targets, anchors, max_hops))
+
+
+def reach(text: str, targets: set[str], anchors: set[str], max_hops: int) -> set[str]:
+    """The words of ``anchors`` within ``max_hops`` edges of a word of ``targets`` in the parse of ``text``."""
     doc = parse(text)
-    target_tokens = [t for t in doc if _keys(t) & targets]
-    anchor_ids = {t.i for t in doc if _keys(t) & anchors}
-    for token in target_tokens:
+    anchor_keys = {t.i: _keys(t) & anchors for t in doc}
+    found: set[str] = set()
+    for token in (t for t in doc if _keys(t) & targets):
         # Breadth-first over the tree; a preposition and its object count as one word
-        # ("door of a villa" is one step from "door" to "villa").
+        # ("door of a villa" is one step from "door" to "villa"), as do the words of one name
+        # ("Handelsbanken Capital Markets").
         cost = {token.i: 0}
         queue = [token]
         while queue:
             t = queue.pop(0)
-            if t.i in anchor_ids:
-                return True
+            found |= anchor_keys[t.i]
             for n in [t.head, *t.children]:
-                step = 0 if _preposition_edge(t, n) else 1
+                step = 0 if _free_edge(t, n) else 1
                 c = cost[t.i] + step
                 if c <= max_hops and c < cost.get(n.i, max_hops + 1):
                     cost[n.i] = c
                     queue.insert(0, n) if step == 0 else queue.append(n)
-    return False
+    return found
 
 
 def _keys(token: Any) -> set[str]:
@@ -229,8 +234,16 @@ def _keys(token: Any) -> set[str]:
     return keys
 
 
-def _preposition_edge(a: Any, b: Any) -> bool:
-    return (b.dep_ == "pobj" and b.head.i == a.i and a.pos_ == "ADP") or (a.dep_ == "pobj" and a.head.i == b.i and b.pos_ == "ADP")
+_FREE_UNDER_PREPOSITION = frozenset({"pobj", "pcomp"})
+_ONE_NAME = frozenset({"compound", "flat"})
+
+
+def _free_edge(a: Any, b: Any) -> bool:
+    """An edge that costs nothing: a preposition to its object, or one word of a name to the next."""
+    child, head = (b, a) if b.head.i == a.i else (a, b)
+    if child.dep_ in _FREE_UNDER_PREPOSITION and head.pos_ == "ADP":
+        return True
+    return child.dep_ in _ONE_NAME and child.pos_ == "PROPN" and head.pos_ == "PROPN"
 
 
 def lemma_stems(text: str) -> set[str]:

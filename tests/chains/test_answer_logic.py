@@ -147,3 +147,31 @@ def test_an_article_deleted_mid_answer_is_not_cited(seeded_settings, tmp_path) -
     a = Answerer(desk.store, fake, s, load_prompt(s.answer_prompt, s.prompts_dir), load_prompt(s.rewrite_prompt, s.prompts_dir))
     answer = ask(a, "Who greeted Blinken at the villa door?")
     assert answer.citations and all(c.article_id != victim for c in answer.citations)
+
+
+def test_a_rejected_answer_gets_one_second_look(seeded_desk: Newsdesk) -> None:
+    s = seeded_desk.settings
+    replies = iter([draft("Blinken greeted Qin Gang.", [1, 2]), draft("Qin Gang greeted Blinken at the door of a villa.", [1, 2])])
+    seen: list[list] = []
+
+    class Recording(GenericFakeChatModel):
+        def _generate(self, messages, *args, **kwargs):  # type: ignore[override]
+            seen.append(messages)
+            return super()._generate(messages, *args, **kwargs)
+
+    fake = Recording(messages=iter([AIMessage(content=r) for r in replies]))
+    a = Answerer(seeded_desk.store, fake, s, load_prompt("answer@v4", s.prompts_dir), load_prompt(s.rewrite_prompt, s.prompts_dir))
+    answer = ask(a, "Who greeted Blinken?")
+    assert not answer.abstained and "Qin Gang greeted Blinken" in answer.text and answer.citations
+    first, second = seen
+    # The second look continues the first conversation: the rejected draft, then why it was rejected.
+    assert second[: len(first)] == first and "Blinken greeted Qin Gang" in second[len(first)].content
+    assert "other way round" in second[-1].content and answer.prompt_version == "answer@v4"
+
+
+def test_a_second_look_that_fails_too_leaves_the_answer_unclear(seeded_desk: Newsdesk) -> None:
+    s = seeded_desk.settings
+    fake = GenericFakeChatModel(messages=iter([AIMessage(content=draft("Blinken greeted Qin Gang.", [1]))] * 2))
+    a = Answerer(seeded_desk.store, fake, s, load_prompt("answer@v4", s.prompts_dir), load_prompt(s.rewrite_prompt, s.prompts_dir))
+    answer = ask(a, "Who greeted Blinken?")
+    assert answer.abstained and answer.text == "The articles don't clearly say." and answer.closest

@@ -102,3 +102,29 @@ def test_a_short_answer_may_sit_near_the_names_where_the_quote_words_the_questio
     quote = "Upon arrival, Blinken was received by Chinese Foreign Minister Qin Gang at the door of a villa."
     assert fits_question("Where did Blinken meet Qin Gang?", "villa", [quote]) is None  # "received", not "met"
     assert "names who the question is about" in fits_question("Who visited Beijing after Blinken?", "Antony Blinken", [quote])
+
+
+def test_a_title_does_not_make_a_restated_name_an_answer() -> None:
+    quote = "Rep. Blake Farenthold (R-Texas) is resigning from Congress, he announced Friday."
+    question = "Who was chosen to fill Farenthold's House seat after he resigned?"
+    assert "names who the question is about" in fits_question(question, "Rep. Blake Farenthold", [quote])
+
+
+def test_the_words_of_one_name_count_as_one_step() -> None:
+    quote = (
+        "Mr. Clinton earned $13.17 million in 2013, also for 41 speeches, the most lucrative of these, at $750,000, "
+        "for addressing Handelsbanken Capital Markets in Stockholm that May."
+    )
+    question = "Which company paid Bill Clinton $750,000 for a speech in Stockholm?"
+    assert fits_question(question, "Handelsbanken Capital Markets", [quote]) is None
+
+
+def test_a_short_answer_described_by_several_question_words_fits() -> None:
+    quote = (
+        "“Arming the teacher is merely a response to the last tragedy,” said Representative Mike Thompson, "
+        "a California Democrat who is chairman of a House task force on gun violence."
+    )
+    question = "Which California Democrat, chairman of a House task force on gun violence, criticized arming teachers?"
+    assert fits_question(question, "Mike Thompson", [quote]) is None
+    # One question word three steps away is not enough: "Chinese" is not the language of the small talk.
+    assert "doesn't connect" in fits_question("In what language did Blinken and Qin make small talk?", "Chinese", [SMALL_TALK])
