@@ -3,6 +3,11 @@
 llama.cpp serves one generation at a time per process, so jobs run on a single model thread.
 A job keeps its slot until its thread really finishes (a timed-out job is told to stop at its
 next token), so the queue always reflects what the model is doing.
+
+With a model server that several API processes share, the queue is theirs together: its slots
+are counted in ``DATA_DIR`` (:class:`~service.api.slots.SharedSlots`), so the request past the
+queue gets 429 on whichever replica it reaches. An untimed job (the start-up warm-up) waits its
+turn in this process but is never refused and not counted across processes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from service.api.slots import SharedSlots
 from service.errors import Busy, TimedOut
+from service.settings import Settings
 
 T = TypeVar("T")
 Job = Callable[[threading.Event], T]  # receives a "stop now" event
@@ -28,13 +35,29 @@ class QueueFull(Busy):
 
 
 class ModelGate:
-    def __init__(self, queue_size: int, timeout_s: float) -> None:
+    def __init__(self, queue_size: int, timeout_s: float, shared: SharedSlots | None = None) -> None:
         self.capacity = queue_size + 1
         self.timeout_s = timeout_s
-        self.admitted = 0  # running + waiting; only touched on the event loop
+        self._shared = shared
+        self._admitted = 0  # running + waiting in this process; only touched on the event loop
         self._lock = asyncio.Lock()
         self._executor: ThreadPoolExecutor | None = None  # made on first use, again after close()
         self._mean_job_s = 10.0  # moving average, for Retry-After
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ModelGate:
+        """Shared slots when the model is a server other replicas may use too (``openai_compatible``)."""
+        shared = None
+        if settings.chat_provider == "openai_compatible":
+            backend = f"{settings.openai_base_url} {settings.chat_model}"
+            lease_s = settings.request_timeout_s + 60  # a holder on another host that died is forgotten after this
+            shared = SharedSlots(settings.data_dir / "model_slots.sqlite3", backend, settings.queue_size + 1, lease_s)
+        return cls(settings.queue_size, settings.request_timeout_s, shared)
+
+    @property
+    def admitted(self) -> int:
+        """Requests running or waiting for the model: in every process that shares the slots, else in this one."""
+        return self._shared.held() if self._shared else self._admitted
 
     def retry_after(self) -> int:
         return max(1, math.ceil(self._mean_job_s * self.admitted))
@@ -45,17 +68,31 @@ class ModelGate:
         Raises :class:`QueueFull` when ``queue_size`` requests already wait, and (when ``timed``)
         :class:`TimedOut` past ``timeout_s``, queueing included.
         """
-        if self.admitted >= self.capacity:
+        holder: str | None = None
+        if self._shared is None:
+            full = self._admitted >= self.capacity
+        elif timed:
+            holder = self._shared.take()
+            full = holder is None
+        else:
+            full = False  # internal work (the warm-up) is never refused
+        if full:
             seconds = self.retry_after()
             raise QueueFull(f"the model is busy ({self.admitted - 1} request(s) waiting); retry in {seconds}s", seconds)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_s if timed else None
-        self.admitted += 1
+        self._admitted += 1
+
+        def leave() -> None:
+            self._admitted -= 1
+            if holder is not None:
+                self._shared.give_back(holder)  # type: ignore[union-attr]
+
         try:
             async with asyncio.timeout_at(deadline):
                 await self._lock.acquire()
         except BaseException as exc:
-            self.admitted -= 1
+            leave()
             if isinstance(exc, TimeoutError):
                 raise TimedOut(f"no model slot became free within {self.timeout_s:g}s") from None
             raise
@@ -67,7 +104,7 @@ class ModelGate:
 
         def release(done: asyncio.Future[T]) -> None:
             self._lock.release()
-            self.admitted -= 1
+            leave()
             self._mean_job_s = 0.7 * self._mean_job_s + 0.3 * (time.perf_counter() - started)
             if not done.cancelled():
                 done.exception()  # retrieved here, so an abandoned job's error is not logged as lost

@@ -25,7 +25,7 @@ class ApiState:
     @classmethod
     def build(cls, desk: Newsdesk) -> ApiState:
         s = desk.settings
-        gate = ModelGate(s.queue_size, s.request_timeout_s)
+        gate = ModelGate.from_settings(s)
         metrics = Metrics()
         metrics.track_queue(lambda: gate.admitted)
         return cls(s, desk, gate, metrics, ModelWarmup(desk, gate))

@@ -44,6 +44,8 @@ def llama_server(gguf: Path, port: int, alias: str, log: Path) -> AbstractContex
     args = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", alias,
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
+        # By default a new request cuts the one streaming short: wrong when several API processes share it.
+        "--interrupt_requests", "False",
     ]  # fmt: skip
     return running(args, log, f"http://127.0.0.1:{port}/v1/models")
 
