@@ -7,10 +7,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from tests.conftest import BIN, stop, wait_http
+
+T = TypeVar("T")
 
 
 def newsdesk_env(settings: Mapping[str, str]) -> dict[str, str]:
@@ -31,6 +35,17 @@ def running(
     finally:
         if proc.poll() is None:
             stop(proc)
+
+
+@contextmanager
+def side_by_side(*managers: AbstractContextManager[T]) -> Iterator[list[T]]:
+    """Enter ``managers`` at once (their processes start in parallel); exit every one that started."""
+    with ExitStack() as stack, ThreadPoolExecutor(len(managers)) as pool:
+        futures = [pool.submit(m.__enter__) for m in managers]
+        for manager, future in zip(managers, futures, strict=True):
+            if future.exception() is None:
+                stack.push(manager)
+        yield [f.result() for f in futures]  # the first failure raises here, after all have started or failed
 
 
 def chroma_run(path: Path, port: int, log: Path) -> AbstractContextManager[subprocess.Popen]:

@@ -17,7 +17,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SEEDS, free_port, wait_ready
-from tests.deploy.processes import chroma_run, llama_server, newsdesk_serve, tail
+from tests.deploy.processes import chroma_run, llama_server, newsdesk_serve, side_by_side, tail
 from tests.deploy.test_topology import QUESTION, loopback_environment
 from tests.slack.conftest import BOT_TOKEN, SIGNING_SECRET, event_body, mention, poster
 from tests.slack.fake_slack import FakeSlack
@@ -53,27 +53,30 @@ def wait_until(check: Any, timeout: float = 60) -> None:
 
 
 def test_two_replicas_share_articles_queue_slack_and_report_metrics(tmp_path: Path, local_gguf: Path) -> None:
-    chroma_port, llm_port = free_port(), free_port()
-    fake_slack = FakeSlack().start()
+    chroma_port, llm_port, ports = free_port(), free_port(), {"a": free_port(), "b": free_port()}
     logs = {name: tmp_path / f"{name}.log" for name in ("chroma", "llm", "a", "b")}
-    urls: dict[str, str] = {}
     with ExitStack() as stack:
+        fake_slack = FakeSlack().start()
         stack.callback(fake_slack.stop)
+        replica = {
+            "NEWSDESK_QUEUE_SIZE": "0",  # one request at the model server, from either replica
+            "NEWSDESK_SLACK_BOT_TOKEN": BOT_TOKEN,
+            "NEWSDESK_SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "NEWSDESK_SLACK_API_URL": fake_slack.api_url,
+        }
+        # One DATA_DIR for both, as the compose replicas share the /data volume.
+        envs = {
+            name: loopback_environment(tmp_path / "data", port, chroma_port, llm_port) | replica for name, port in ports.items()
+        }
         try:
-            stack.enter_context(chroma_run(tmp_path / "chroma", chroma_port, logs["chroma"]))
-            for name in ("a", "b"):
-                port = free_port()
-                env = loopback_environment(tmp_path / "data", port, chroma_port, llm_port) | {
-                    "NEWSDESK_QUEUE_SIZE": "0",  # one request at the model server, from either replica
-                    "NEWSDESK_SLACK_BOT_TOKEN": BOT_TOKEN,
-                    "NEWSDESK_SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                    "NEWSDESK_SLACK_API_URL": fake_slack.api_url,
-                }
-                if name == "a":
-                    stack.enter_context(llama_server(local_gguf, llm_port, env["NEWSDESK_CHAT_MODEL"], logs["llm"]))
-                stack.enter_context(newsdesk_serve(env, logs[name]))
-                urls[name] = f"http://127.0.0.1:{port}"
-            a, b = urls["a"], urls["b"]
+            stack.enter_context(
+                side_by_side(
+                    chroma_run(tmp_path / "chroma", chroma_port, logs["chroma"]),
+                    llama_server(local_gguf, llm_port, envs["a"]["NEWSDESK_CHAT_MODEL"], logs["llm"]),
+                    *(newsdesk_serve(envs[name], logs[name]) for name in ports),
+                )
+            )
+            a, b = (f"http://127.0.0.1:{ports[name]}" for name in ports)
             for url in (a, b):
                 wait_ready(url)
             check_replicas(a, b, fake_slack)
