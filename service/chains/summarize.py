@@ -1,7 +1,8 @@
 """Cited summaries of whole articles (select, then write), and cross-source summaries of several.
 
-One article: its story sentences are numbered; the model picks the key ones (select), then
-writes a short summary from only those, each sentence citing the numbers it rests on (write).
+One article: its story sentences are numbered; the key ones are chosen (select: by meaning,
+summary@v3, or by the model, summary@v2), then the model writes a short summary from only
+those, each sentence citing the numbers it rests on (write).
 Every written sentence is checked (whole, speaker kept, numbers and support); one that fails is
 replaced by the sentence it cites, quoted whole. If nothing survives, the article's lead
 sentences are quoted and the summary is marked ``extracted``. Several articles: each is
@@ -21,7 +22,7 @@ from langchain_core.language_models import BaseChatModel
 
 from service.chains.summary_combine import DUPLICATE, CrossCheck, Meaning, Other, facts_of, names_of
 from service.chains.summary_model import StepModel
-from service.chains.summary_select import Selector
+from service.chains.summary_select import Selector, by_meaning
 from service.chains.summary_sentences import ArticleSentence, article_sentences, as_source
 from service.chains.summary_write import Writer, Written, attributes, quotable
 from service.citations.verify import Citation, CitationIndex
@@ -120,8 +121,8 @@ class Summarizer:
     def __init__(
         self, store: ArticleStore, llm: BaseChatModel, embeddings: Embeddings, settings: Settings, prompt: PromptSpec
     ) -> None:
-        if not isinstance(prompt.extra.get("write"), str):
-            raise InvalidInput(f"prompt {prompt.ref} has no 'write' turn; use summary@v2 or later")
+        if not isinstance(prompt.extra.get("write"), str) and prompt.extra.get("select") != "meaning":
+            raise InvalidInput(f"prompt {prompt.ref} has neither a 'write' turn nor 'select: meaning'; use summary@v2 or later")
         self.store = store
         self.llm = llm
         self.embeddings = embeddings
@@ -142,7 +143,7 @@ class Summarizer:
         articles = self._articles(article_ids)
         model = StepModel(self.llm, self.settings, stop)
         selector = Selector(model, self.prompt.template)
-        writer = Writer(model, selector, self.prompt.extra["write"])
+        writer = Writer(model, selector, self.prompt.extra.get("write"))
         meaning = Meaning(self.embeddings)
         digests = [self._digest(a, count, selector, writer, meaning) for a in articles]
         index = CitationIndex()
@@ -180,7 +181,10 @@ class Summarizer:
         sentences = article_sentences(article.text, article.title)
         if not sentences:
             return _Digest(article, outlet, [], [], [])
-        selection = selector.select(article.title, outlet, sentences, count)
+        if self.prompt.extra.get("select") == "meaning":
+            selection = by_meaning(sentences, meaning)
+        else:
+            selection = selector.select(article.title, outlet, sentences, count)
         by_n = {s.n: s for s in sentences}
         ranked = [by_n[n] for n in selection.picks if quotable(by_n[n])]
         chosen = [ranked[i] for i in meaning.distinct([s.text for s in ranked])][:count]

@@ -67,6 +67,14 @@ class Meaning:
             return np.zeros(0, dtype=np.float32)
         return self.vectors(b) @ self.vectors([a])[0]
 
+    def central(self, texts: list[str]) -> list[int]:
+        """Indexes of ``texts``, most central first: nearest (cosine) to the mean of them all, i.e.
+        the sentences that say most of what the whole text is about (centroid-based selection)."""
+        if not texts:
+            return []
+        vectors = self.vectors(texts)
+        return [int(i) for i in np.argsort(-(vectors @ vectors.mean(axis=0)), kind="stable")]
+
     def distinct(self, texts: list[str], threshold: float = DUPLICATE) -> list[int]:
         """Indexes of ``texts`` that repeat no earlier kept text by meaning (the first of each is kept)."""
         kept: list[int] = []

@@ -1,20 +1,27 @@
-"""Step 1: the model picks an article's key sentences by number.
+"""Step 1: an article's key sentences, by meaning (summary@v3) or picked by the model (summary@v2).
 
-Small models choose better than they write, and a schema whose numbers are an ``enum`` of the
-sentences shown can't name a sentence that isn't there. A long article is read in parts; the
-parts' picks are ranked together with the lead first (news puts the key facts first).
+By meaning: the lead, then the sentences nearest the article's mean meaning (MiniLM). On the
+public summary eval's dev split this kept more reference facts than the 0.5B model's picks,
+which were the first five sentences, and it costs no generation.
+
+By the model: a schema whose numbers are an ``enum`` of the sentences shown can't name a
+sentence that isn't there. A long article is read in parts; the parts' picks are ranked
+together with the lead first (news puts the key facts first).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from service.chains.summary_model import StepModel
 from service.chains.summary_sentences import ArticleSentence, numbered
+
+if TYPE_CHECKING:  # summary_combine imports summary_write, which imports this module
+    from service.chains.summary_combine import Meaning
 
 PART_BUDGET_CHARS = 6000  # ~1,500 tokens: most articles are read in one part, in one turn
 Turn = tuple[list[BaseMessage], str]  # the select step's messages and the model's raw reply
@@ -67,7 +74,8 @@ class Selector:
         self.template = template
 
     def messages(self, title: str, outlet: str, sentences: list[ArticleSentence], count: int) -> list[BaseMessage]:
-        values = {"title": title, "outlet": outlet, "sentences": numbered(sentences), "count": count}
+        numbers = ", ".join(str(s.n) for s in sentences)
+        values = {"title": title, "outlet": outlet, "sentences": numbered(sentences), "count": count, "numbers": numbers}
         return self.template.invoke(values).to_messages()
 
     def select(self, title: str, outlet: str, sentences: list[ArticleSentence], count: int) -> Selection:
@@ -81,3 +89,9 @@ class Selector:
             part_picks.append(read_picks(data, set(numbers)))
             turn = (messages, raw) if len(chunks) == 1 else None
         return Selection(rank(sentences[0].n, part_picks), turn)
+
+
+def by_meaning(sentences: list[ArticleSentence], meaning: Meaning) -> Selection:
+    """All the sentences ranked: the lead first, then the most central (no model call)."""
+    central = [sentences[i].n for i in meaning.central([s.text for s in sentences])]
+    return Selection(rank(sentences[0].n, [central]), None)

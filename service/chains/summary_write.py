@@ -140,9 +140,10 @@ def read_drafts(data: Any, by_n: dict[int, ArticleSentence]) -> list[tuple[str, 
 
 
 class Writer:
-    """Asks for the summary as the next turn of the select conversation."""
+    """Asks for the summary as the next turn of the select conversation, or, when the prompt has
+    no ``write`` turn (the sentences were chosen by meaning), in the prompt's one user turn."""
 
-    def __init__(self, model: StepModel, selector: Selector, instruction: str) -> None:
+    def __init__(self, model: StepModel, selector: Selector, instruction: str | None) -> None:
         self.model = model
         self.selector = selector
         self.instruction = instruction
@@ -156,13 +157,17 @@ class Writer:
         reused. Otherwise the conversation is rebuilt around the chosen sentences alone.
         """
         by_n = {s.n: s for s in chosen}
-        if turn is None:
-            turn = (self.selector.messages(title, outlet, chosen, count), json.dumps({"picks": list(by_n)}))
-        asked, picked = turn
-        follow = self.instruction.format(count=count, numbers=", ".join(map(str, by_n)))
-        messages = [*asked, AIMessage(content=picked), HumanMessage(content=follow)]
+        if self.instruction is None:
+            messages = self.selector.messages(title, outlet, chosen, count)
+        else:
+            if turn is None:
+                turn = (self.selector.messages(title, outlet, chosen, count), json.dumps({"picks": list(by_n)}))
+            asked, picked = turn
+            follow = self.instruction.format(count=count, numbers=", ".join(map(str, by_n)))
+            messages = [*asked, AIMessage(content=picked), HumanMessage(content=follow)]
         schema = write_schema(list(by_n), count)
-        data, _ = self.model.json(messages, schema, max_tokens=70 * count + 30, keep_context=True)
+        keep = self.instruction is not None  # the write turn continues the select turn's context
+        data, _ = self.model.json(messages, schema, max_tokens=70 * count + 30, keep_context=keep)
         out: list[Written] = []
         for text, cited in read_drafts(data, by_n):
             if not cited:

@@ -12,6 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from service.chains.summarize import EXTRACTED_NOTE, QUOTED_NOTE, Summarizer
+from service.chains.summary_combine import Meaning
 from service.chains.summary_model import Cancelled
 from service.chains.summary_select import pick_schema, read_picks
 from service.chains.summary_sentences import article_sentences
@@ -164,3 +165,24 @@ def test_a_quote_that_names_nobody_is_never_a_summary_sentence(settings: Setting
     summary = summarize(desk, picks(3, 2), written(("I take each race as it comes.", [3])), max_sentences=3)
     assert all("each race" not in b.text for b in summary.bullets)
     assert summary.bullets[0].text.startswith("British hurdler Sarah Claxton")
+
+
+def test_summary_v3_chooses_the_lead_and_central_sentences_and_asks_the_model_once(desk: Newsdesk) -> None:
+    llm = GenericFakeChatModel(messages=iter([written(("A storm closed the Port of Los Angeles on Tuesday.", [1]))]))
+    prompt = load_prompt("summary@v3", desk.settings.prompts_dir)
+    summary = Summarizer(desk.store, llm, desk.embeddings, desk.settings, prompt).summarize(max_sentences=2)
+    assert summary.prompt_version == "summary@v3"
+    assert [b.text for b in summary.bullets][0] == "A storm closed the Port of Los Angeles on Tuesday."
+    second = summary.bullets[1]  # a chosen sentence the model did not write about, quoted whole
+    assert second.extracted and second.text in [s.text for s in article_sentences(ARTICLE)[1:]]
+
+
+def test_the_most_central_sentence_says_what_the_others_are_about(desk: Newsdesk) -> None:
+    texts = [
+        "Heavy rain flooded the harbor district overnight.",
+        "The storm brought record rain and flooding to the harbor.",
+        "Flood water from the storm closed roads near the harbor.",
+        "The city library extended its opening hours for students.",
+    ]
+    order = Meaning(desk.embeddings).central(texts)
+    assert order[-1] == 3 and order[0] in (0, 1, 2)
