@@ -9,6 +9,8 @@ from langchain_core.language_models import BaseChatModel
 
 from service.chains.answer import Answerer
 from service.chains.summarize import Summarizer
+from service.citations.judge import ModelJudge
+from service.citations.support import SupportChecker
 from service.ingest.pipeline import Ingestor
 from service.prompts import load_prompt
 from service.settings import Settings
@@ -42,6 +44,13 @@ class Newsdesk:
 
         return self._llm or make_chat_model(self.settings)
 
+    @cached_property
+    def checker(self) -> SupportChecker:
+        """The citation support check: rules, embeddings for paraphrases, and (when on) the model as judge."""
+        s = self.settings
+        judge = ModelJudge(self.llm, load_prompt(s.support_prompt, s.prompts_dir), s) if s.support_judge else None
+        return SupportChecker(embed=self.embeddings.embed_documents, judge=judge)
+
     def answerer(self, prompt_ref: str | None = None) -> Answerer:
         s = self.settings
         return Answerer(
@@ -50,6 +59,7 @@ class Newsdesk:
             s,
             load_prompt(prompt_ref or s.answer_prompt, s.prompts_dir),
             load_prompt(s.rewrite_prompt, s.prompts_dir),
+            checker=self.checker,
         )
 
     def summarizer(self, prompt_ref: str | None = None) -> Summarizer:

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     answer_prompt: str = Field("answer@v3", description="name@version of the answering prompt.")
     summary_prompt: str = "summary@v2"
     rewrite_prompt: str = "rewrite@v1"
+    support_prompt: str = Field("support@v1", description="name@version of the model's yes/no support judge.")
+    support_judge: bool = Field(
+        True, description="Let the model judge claims the support rules reject only for their wording (README, Citations)."
+    )
 
     # http api
     host: str = "127.0.0.1"

@@ -29,13 +29,14 @@ from service.citations import relations
 from service.text.numbers import NUMBER_WORDS
 
 Embed = Callable[[list[str]], list[list[float]]]
+Judge = Callable[[str, Sequence[str]], bool]  # does the passage state the claim? (e.g. the chat model, yes/no)
 
 MIN_COVERAGE = 0.8  # content words of the claim found in the evidence, no embedding needed
 MIN_COVERAGE_WITH_MEANING = 0.5  # ...or this much, when the meaning is also close
 MIN_COSINE = 0.75
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+(?:[.,]\d+)*")
-_CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]+(?:[-'][A-Za-z]+)*\b")
+_CAPITALISED = re.compile(r"\b[A-Z](?:'[A-Z])?[a-zA-Z]+(?:[-'][A-Za-z]+)*\b")  # O'Sullivan is one name
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are aren't as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have having he her
@@ -209,8 +210,11 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
 class SupportChecker:
     """``check(claim, quotes)``: whether the quotes together state the claim, and if not, why."""
 
-    def __init__(self, embed: Embed | None = None) -> None:
+    def __init__(self, embed: Embed | None = None, judge: Judge | None = None) -> None:
+        """``judge`` decides the claims the rules reject only for their wording (nouns or most words not
+        found); a conflict of names, numbers, dates, negation or roles is never put to it."""
         self.embed = embed
+        self.judge = judge
 
     def check(self, claim: str, quotes: Sequence[str], context: str = "") -> Verdict:
         """Whether ``quotes`` state ``claim``; ``context`` (e.g. the article's title) may supply names only."""
@@ -242,11 +246,18 @@ class SupportChecker:
         evidence_stems = relations.evidence_stems(evidence) | context_words
         missing_nouns = [n for n in relations.content_nouns(claim) if not any(_same_word(n, e) for e in evidence_stems)]
         if missing_nouns:
-            return Verdict(False, coverage, f"the quote doesn't mention {sorted(missing_nouns)[0]!r}")
-        if coverage >= MIN_COVERAGE:
+            reason = f"the quote doesn't mention {sorted(missing_nouns)[0]!r}"
+        elif coverage >= MIN_COVERAGE:
             return Verdict(True, coverage)
-        if coverage >= MIN_COVERAGE_WITH_MEANING and self.embed is not None:
-            claim_vec, evidence_vec = self.embed([claim, evidence])
-            if cosine(claim_vec, evidence_vec) >= MIN_COSINE:
-                return Verdict(True, coverage)
-        return Verdict(False, coverage, "the quote does not say most of it")
+        elif coverage >= MIN_COVERAGE_WITH_MEANING and self.embed is not None and self._close_in_meaning(claim, evidence):
+            return Verdict(True, coverage)
+        else:
+            reason = "the quote does not say most of it"
+        if self.judge is not None and self.judge(claim, quotes):
+            return Verdict(True, coverage, "judged by the model")
+        return Verdict(False, coverage, reason)
+
+    def _close_in_meaning(self, claim: str, evidence: str) -> bool:
+        assert self.embed is not None
+        claim_vec, evidence_vec = self.embed([claim, evidence])
+        return cosine(claim_vec, evidence_vec) >= MIN_COSINE

@@ -128,3 +128,30 @@ def test_a_short_answer_described_by_several_question_words_fits() -> None:
     assert fits_question(question, "Mike Thompson", [quote]) is None
     # One question word three steps away is not enough: "Chinese" is not the language of the small talk.
     assert "doesn't connect" in fits_question("In what language did Blinken and Qin make small talk?", "Chinese", [SMALL_TALK])
+
+
+def test_the_judge_decides_only_what_the_rules_cannot_check_from_the_words() -> None:
+    asked: list[str] = []
+
+    def judge(claim: str, quotes) -> bool:
+        asked.append(claim)
+        return True
+
+    checker = SupportChecker(judge=judge)
+    # Worded otherwise ("entrance" for "door"): the rules can't tell, the judge says yes.
+    assert checker.check("Qin Gang welcomed Blinken at the entrance of a guest house.", [QUOTE]).supported
+    # Swapped roles and a wrong number are refused by the rules, whatever the judge would say.
+    assert not checker.check("Blinken received Qin Gang at the door of a villa.", [QUOTE]).supported
+    assert not checker.check("This is the first visit by a senior US official in nearly six years.", [VISIT]).supported
+    assert asked == ["Qin Gang welcomed Blinken at the entrance of a guest house."]
+    assert (
+        not SupportChecker(judge=lambda c, q: False)
+        .check("Qin Gang welcomed Blinken at the entrance of a guest house.", [QUOTE])
+        .supported
+    )
+
+
+def test_a_name_with_an_apostrophe_is_one_name() -> None:
+    quote = "Ronnie O'Sullivan beat John Higgins 10-7 to win the Masters on Sunday."
+    assert check("Ronnie O'Sullivan beat John Higgins.", [quote]).supported
+    assert "o'sullivan" in check("O'Sullivan won the Masters.", ["John Higgins won the Masters."]).reason
