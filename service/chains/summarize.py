@@ -195,8 +195,10 @@ class Summarizer:
             covered = {s.n for w in written for s in w.cited}
             written += [Written(s.text, [s], extracted=True, passed=False) for s in chosen if s.n not in covered]
             written = [written[i] for i in meaning.distinct([w.text for w in written])]
-            written.sort(key=lambda w: min(s.n for s in w.cited))
-        return _Digest(article, outlet, sentences, selection.picks, _within(written[:count], WORDS_PER_SENTENCE * count))
+            rank = {s.n: i for i, s in enumerate(chosen)}
+            written.sort(key=lambda w: min(rank.get(s.n, len(rank)) for s in w.cited))
+            written = sorted(_within(written, count, WORDS_PER_SENTENCE * count), key=lambda w: min(s.n for s in w.cited))
+        return _Digest(article, outlet, sentences, selection.picks, written)
 
     def _single(self, summary: Summary, d: _Digest, index: CitationIndex, count: int) -> None:
         written = d.written
@@ -214,14 +216,19 @@ class Summarizer:
             summary.bullets.append(Bullet(w.text, citations, [d.outlet], "article", w.extracted))
 
 
-def _within(written: list[Written], words: int) -> list[Written]:
-    """The first sentences that fit in ``words`` (the first one always)."""
+def _within(written: list[Written], count: int, words: int) -> list[Written]:
+    """The most important sentences (``written`` is ranked) that fit in ``count`` sentences and
+    ``words`` words: one that would overflow is skipped for a shorter one after it; the first is
+    always kept."""
     kept: list[Written] = []
     for w in written:
-        words -= len(w.text.split())
-        if kept and words < 0:
+        length = len(w.text.split())
+        if len(kept) == count:
             break
+        if kept and length > words:
+            continue
         kept.append(w)
+        words -= length
     return kept
 
 
