@@ -269,7 +269,13 @@ def serve(
     """Serve the HTTP API (OpenAPI at /docs) and the chat page (/) with uvicorn."""
     import uvicorn
 
+    from service.api.workers import prepare_workers
+
     s = get_settings()
+    try:
+        prepare_workers(s, workers or s.workers)
+    except NewsdeskError as exc:
+        raise _fail(str(exc)) from None
     uvicorn.run(
         "service.api.app:create_app",
         factory=True,

@@ -35,24 +35,31 @@ class QueueFull(Busy):
 
 
 class ModelGate:
-    def __init__(self, queue_size: int, timeout_s: float, shared: SharedSlots | None = None) -> None:
+    def __init__(
+        self,
+        queue_size: int,
+        timeout_s: float,
+        shared: SharedSlots | None = None,
+        on_change: Callable[[int], None] = lambda _admitted: None,
+    ) -> None:
         self.capacity = queue_size + 1
         self.timeout_s = timeout_s
         self._shared = shared
+        self._on_change = on_change  # told this process's count after each change (the metrics gauge)
         self._admitted = 0  # running + waiting in this process; only touched on the event loop
         self._lock = asyncio.Lock()
         self._executor: ThreadPoolExecutor | None = None  # made on first use, again after close()
         self._mean_job_s = 10.0  # moving average, for Retry-After
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ModelGate:
+    def from_settings(cls, settings: Settings, on_change: Callable[[int], None] = lambda _admitted: None) -> ModelGate:
         """Shared slots when the model is a server other replicas may use too (``openai_compatible``)."""
         shared = None
         if settings.chat_provider == "openai_compatible":
             backend = f"{settings.openai_base_url} {settings.chat_model}"
             lease_s = settings.request_timeout_s + 60  # a holder on another host that died is forgotten after this
             shared = SharedSlots(settings.data_dir / "model_slots.sqlite3", backend, settings.queue_size + 1, lease_s)
-        return cls(settings.queue_size, settings.request_timeout_s, shared)
+        return cls(settings.queue_size, settings.request_timeout_s, shared, on_change)
 
     @property
     def admitted(self) -> int:
@@ -82,9 +89,11 @@ class ModelGate:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_s if timed else None
         self._admitted += 1
+        self._on_change(self._admitted)
 
         def leave() -> None:
             self._admitted -= 1
+            self._on_change(self._admitted)
             if holder is not None:
                 self._shared.give_back(holder)  # type: ignore[union-attr]
 

@@ -1,13 +1,22 @@
-"""Prometheus metrics: requests, latency, tokens and model time; one registry per app."""
+"""Prometheus metrics: requests, latency, tokens and model time; one registry per app.
+
+Under ``newsdesk serve --workers N`` every worker writes its values to files in one folder
+(prometheus_client's multiprocess mode, ``PROMETHEUS_MULTIPROC_DIR``, set by the parent before
+the workers start: :mod:`service.api.workers`), and ``/metrics``, whichever worker answers it,
+reports the sum over all of them (the queue gauge: over the live ones).
+"""
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client reads it when first imported
 
 _SLOW_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300)
 _MODEL_PHASES = {"rewrite_s": "rewrite", "prefill_s": "prefill", "generation_s": "generation"}
@@ -31,10 +40,9 @@ class Metrics:
         self.model_time = Histogram(
             "newsdesk_model_duration_seconds", "Chat model time per call.", ["phase"], buckets=_SLOW_BUCKETS, registry=r
         )
-        self.queue = Gauge("newsdesk_model_queue", "Requests holding or waiting for the model.", registry=r)
-
-    def track_queue(self, depth: Callable[[], int]) -> None:
-        self.queue.set_function(depth)
+        self.queue = Gauge(
+            "newsdesk_model_queue", "Requests holding or waiting for the model.", multiprocess_mode="livesum", registry=r
+        )
 
     def observe_generation(self, usage: Mapping[str, int], timings: Mapping[str, float]) -> None:
         for kind in ("prompt_tokens", "completion_tokens"):
@@ -45,7 +53,12 @@ class Metrics:
                 self.model_time.labels(phase).observe(timings[key])
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        folder = os.environ.get(METRICS_DIR_ENV)
+        if not folder:
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every_worker, folder)
+        return generate_latest(every_worker)
 
 
 class MetricsMiddleware:

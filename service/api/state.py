@@ -25,9 +25,8 @@ class ApiState:
     @classmethod
     def build(cls, desk: Newsdesk) -> ApiState:
         s = desk.settings
-        gate = ModelGate.from_settings(s)
         metrics = Metrics()
-        metrics.track_queue(lambda: gate.admitted)
+        gate = ModelGate.from_settings(s, on_change=metrics.queue.set)
         return cls(s, desk, gate, metrics, ModelWarmup(desk, gate))
 
 

@@ -2,7 +2,7 @@
 sharing one `chroma run` server, one OpenAI-compatible model server and one DATA_DIR: what is
 uploaded on one is listed, searched, answered and deleted on the other; the model server's queue
 is theirs together (the request past it gets 429 on either); a Slack event delivered to both is
-answered once; each replica's metrics count what it served."""
+answered once; each replica's metrics count what it served (and its own queue)."""
 
 from __future__ import annotations
 
@@ -99,10 +99,11 @@ def check_replicas(a: str, b: str, fake_slack: FakeSlack) -> None:
     body = {"messages": [{"role": "user", "content": QUESTION}]}
     holder = threading.Thread(target=lambda: chat.update(a=httpx.post(f"{a}/v1/chat", json=body, timeout=300)))
     holder.start()
-    wait_until(lambda: metric(b, "newsdesk_model_queue") == 1 or not holder.is_alive())
+    wait_until(lambda: metric(a, "newsdesk_model_queue") == 1 or not holder.is_alive())
+    assert metric(b, "newsdesk_model_queue") == 0  # b holds nothing itself...
     refused = httpx.post(f"{b}/v1/chat", json=body, timeout=30)
     holder.join(300)
-    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1, refused.text
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1, refused.text  # ...yet refuses
     # ...and a answers from the article uploaded on b.
     assert chat["a"].status_code == 200, chat["a"].text
     answer = chat["a"].json()
