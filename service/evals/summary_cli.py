@@ -35,11 +35,13 @@ def summaries(
     baseline: Annotated[bool, typer.Option(help="Also run the LangChain stuff summary.")] = True,
     split: Annotated[Split, typer.Option(help="dev (tune on it), heldout (never tune on it) or all.")] = Split.all,
     kind: Annotated[Kind, typer.Option(help="single articles, multi-outlet stories, or all.")] = Kind.all,
+    prompt: Annotated[str | None, typer.Option(help="Summary prompt version, e.g. summary@v3 (default: settings).")] = None,
 ) -> None:
     """Summaries of public news scored for reference facts, support, whole sentences, outlet labels, length, latency.
 
     Build the dataset once first: evals/public_summary/build.py (see its README)."""
-    settings = get_settings().model_copy(update={"data_dir": out / "data", "chroma_path": None})
+    update = {"data_dir": out / "data", "chroma_path": None} | ({"summary_prompt": prompt} if prompt else {})
+    settings = get_settings().model_copy(update=update)
     systems = ("newsdesk", "stuff") if baseline else ("newsdesk",)
     (out / "items.jsonl").unlink(missing_ok=True)
     splits = summary_public.SPLITS if split is Split.all else (split.value,)
