@@ -269,21 +269,21 @@ def serve(
     """Serve the HTTP API (OpenAPI at /docs) and the chat page (/) with uvicorn."""
     import uvicorn
 
-    from service.api.workers import prepare_workers
+    from service.api.workers import prepared_workers
 
     s = get_settings()
     try:
-        prepare_workers(s, workers or s.workers)
+        with prepared_workers(s, workers or s.workers):
+            uvicorn.run(
+                "service.api.app:create_app",
+                factory=True,
+                host=host or s.host,
+                port=port or s.port,
+                workers=workers or s.workers,
+                timeout_graceful_shutdown=10,
+            )
     except NewsdeskError as exc:
         raise _fail(str(exc)) from None
-    uvicorn.run(
-        "service.api.app:create_app",
-        factory=True,
-        host=host or s.host,
-        port=port or s.port,
-        workers=workers or s.workers,
-        timeout_graceful_shutdown=10,
-    )
 
 
 @app.command()
