@@ -282,9 +282,11 @@ class Answerer:
             turn = HumanMessage(second_look.format(reason=reason, question=state["standalone"]))
             again = yield from self._generate(state["sources"], [*prompt, message, turn], show=False, keep_context=True)
             retried = self._finish(state, again)
-            retried.usage = {k: answer.usage.get(k, 0) + retried.usage.get(k, 0) for k in {*answer.usage, *retried.usage}}
-            retried.draft = f"{answer.draft}\n{retried.draft}"
-            answer = retried
+            usage = {k: answer.usage.get(k, 0) + retried.usage.get(k, 0) for k in {*answer.usage, *retried.usage}}
+            draft = f"{answer.draft}\n{retried.draft}"
+            if not (retried.abstained and not retried.unsupported):  # declining on a second look keeps the first's closest passages
+                answer = retried
+            answer.usage, answer.draft, answer.timings = usage, draft, retried.timings
         yield answer
 
     def _generate(

@@ -175,3 +175,14 @@ def test_a_second_look_that_fails_too_leaves_the_answer_unclear(seeded_desk: New
     a = Answerer(seeded_desk.store, fake, s, load_prompt("answer@v4", s.prompts_dir), load_prompt(s.rewrite_prompt, s.prompts_dir))
     answer = ask(a, "Who greeted Blinken?")
     assert answer.abstained and answer.text == "The articles don't clearly say." and answer.closest
+
+
+def test_declining_on_a_second_look_still_shows_the_closest_passages(seeded_desk: Newsdesk) -> None:
+    s = seeded_desk.settings
+    fake = GenericFakeChatModel(
+        messages=iter([AIMessage(content=draft("Blinken greeted Qin Gang.", [1])), AIMessage(content=draft())])
+    )
+    a = Answerer(seeded_desk.store, fake, s, load_prompt("answer@v4", s.prompts_dir), load_prompt(s.rewrite_prompt, s.prompts_dir))
+    answer = ask(a, "Who greeted Blinken?")
+    assert answer.abstained and answer.text == "The articles don't clearly say." and answer.closest
+    assert answer.unsupported == ["Blinken greeted Qin Gang."]
