@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     workers: int = 1
     api_keys: list[SecretStr] = Field(default_factory=list, description="Bearer keys; empty means open.")
     queue_size: int = Field(4, ge=0, description="Requests allowed to wait for the local model.")
+    model_parallel: int = Field(
+        1, ge=1, le=64, description="Generations a model server runs at once (llama.cpp's --parallel); the local model runs one."
+    )
     request_timeout_s: float = 180.0
     max_request_bytes: int = Field(6_000_000, ge=1024, description="Largest HTTP request body (uploads included).")
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed cross-origin; empty: none.")

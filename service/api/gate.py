@@ -1,6 +1,8 @@
-"""Admission to the chat model: one generation at a time, a bounded queue, a deadline per request.
+"""Admission to the chat model: ``parallel`` generations at a time, a bounded queue, a deadline per request.
 
-llama.cpp serves one generation at a time per process, so jobs run on a single model thread.
+llama.cpp serves one generation at a time per process, so with the in-process model jobs run on
+a single model thread; a model server with parallel slots (llama.cpp's ``--parallel``, vLLM) is
+sent up to ``MODEL_PARALLEL`` at once, and batches them.
 A job keeps its slot until its thread really finishes (a timed-out job is told to stop at its
 next token), so the queue always reflects what the model is doing.
 
@@ -41,25 +43,27 @@ class ModelGate:
         timeout_s: float,
         shared: SharedSlots | None = None,
         on_change: Callable[[int], None] = lambda _admitted: None,
+        parallel: int = 1,
     ) -> None:
-        self.capacity = queue_size + 1
+        self.capacity = queue_size + parallel
+        self.parallel = parallel
         self.timeout_s = timeout_s
         self._shared = shared
         self._on_change = on_change  # told this process's count after each change (the metrics gauge)
         self._admitted = 0  # running + waiting in this process; only touched on the event loop
-        self._lock = asyncio.Lock()
+        self._running = asyncio.Semaphore(parallel)
         self._executor: ThreadPoolExecutor | None = None  # made on first use, again after close()
         self._mean_job_s = 10.0  # moving average, for Retry-After
 
     @classmethod
     def from_settings(cls, settings: Settings, on_change: Callable[[int], None] = lambda _admitted: None) -> ModelGate:
         """Shared slots when the model is a server other replicas may use too (``openai_compatible``)."""
-        shared = None
+        shared, parallel = None, 1 if settings.chat_provider == "local" else settings.model_parallel
         if settings.chat_provider == "openai_compatible":
             backend = f"{settings.openai_base_url} {settings.chat_model}"
             lease_s = settings.request_timeout_s + 60  # a holder on another host that died is forgotten after this
-            shared = SharedSlots(settings.data_dir / "model_slots.sqlite3", backend, settings.queue_size + 1, lease_s)
-        return cls(settings.queue_size, settings.request_timeout_s, shared, on_change)
+            shared = SharedSlots(settings.data_dir / "model_slots.sqlite3", backend, settings.queue_size + parallel, lease_s)
+        return cls(settings.queue_size, settings.request_timeout_s, shared, on_change, parallel)
 
     @property
     def admitted(self) -> int:
@@ -67,7 +71,7 @@ class ModelGate:
         return self._shared.held() if self._shared else self._admitted
 
     def retry_after(self) -> int:
-        return max(1, math.ceil(self._mean_job_s * self.admitted))
+        return max(1, math.ceil(self._mean_job_s * self.admitted / self.parallel))
 
     async def run(self, job: Job[T], timed: bool = True) -> T:
         """Run ``job`` on the model thread.
@@ -85,7 +89,8 @@ class ModelGate:
             full = False  # internal work (the warm-up) is never refused
         if full:
             seconds = self.retry_after()
-            raise QueueFull(f"the model is busy ({self.admitted - 1} request(s) waiting); retry in {seconds}s", seconds)
+            waiting = max(0, self.admitted - self.parallel)
+            raise QueueFull(f"the model is busy ({waiting} request(s) waiting); retry in {seconds}s", seconds)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_s if timed else None
         self._admitted += 1
@@ -99,7 +104,7 @@ class ModelGate:
 
         try:
             async with asyncio.timeout_at(deadline):
-                await self._lock.acquire()
+                await self._running.acquire()
         except BaseException as exc:
             leave()
             if isinstance(exc, TimeoutError):
@@ -108,11 +113,11 @@ class ModelGate:
         stop = threading.Event()
         started = time.perf_counter()
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
+            self._executor = ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="model")
         future = loop.run_in_executor(self._executor, job, stop)
 
         def release(done: asyncio.Future[T]) -> None:
-            self._lock.release()
+            self._running.release()
             leave()
             self._mean_job_s = 0.7 * self._mean_job_s + 0.3 * (time.perf_counter() - started)
             if not done.cancelled():
