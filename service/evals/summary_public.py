@@ -155,6 +155,14 @@ def _stuff_text(articles: list[StoredArticle]) -> str:
     return "\n\n\n".join(f"{a.outlet}: {a.title}\n\n{a.text}" for a in articles)
 
 
+def _ingest(desk: Newsdesk, path: Path) -> str:
+    """The stored article's id (an article with a URL is stored under its URL, not its file)."""
+    report = desk.ingestor.ingest_paths([path])
+    if report.errors or not report.added + report.unchanged:
+        raise RuntimeError(f"{path}: not ingested: {'; '.join(report.errors)}")
+    return (report.added + report.unchanged)[0].id
+
+
 def run(
     dataset_dir: Path,
     desk: Newsdesk,
@@ -166,16 +174,12 @@ def run(
     """Ingest the chosen items' articles into ``desk``'s store, summarise each item with every
     system, score; ``on_item`` sees each score as it comes."""
     items = load_items(dataset_dir, splits, kinds)
-    files = [dataset_dir / f for item in items for f in item["files"]]
-    desk.ingestor.ingest_paths(files)
-    by_file = {Path(a.source).name: a.id for a in desk.store.list_articles()}
+    by_file = {f: _ingest(desk, dataset_dir / f) for item in items for f in item["files"]}
     stuff = STUFF_PROMPT | desk.llm.bind(max_tokens=256) | StrOutputParser()
     desk.llm.bind(max_tokens=1).invoke("Hello")  # loads the model, so the first item's time is its own
     report = Report()
     for item in items:
-        articles = [desk.store.get_article(by_file[Path(f).name]) for f in item["files"]]
-        assert all(articles), f"{item['id']}: an article was not stored"
-        stored: list[StoredArticle] = articles  # type: ignore[assignment]
+        stored = [article for f in item["files"] if (article := desk.store.get_article(by_file[f]))]
         if "newsdesk" in systems:
             started = time.perf_counter()
             summary = desk.summarizer().summarize([a.id for a in stored])

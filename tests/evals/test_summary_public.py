@@ -19,6 +19,7 @@ from service.settings import Settings
 HARBOR_TIMES = """---
 title: Council backs harbor budget
 outlet: Harbor Times
+url: https://harbor-times.example/council-backs-harbor-budget
 ---
 The city council approved the harbor budget on Monday after a long debate.
 
