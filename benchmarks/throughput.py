@@ -4,9 +4,14 @@ Closed loop: C clients each send their next ``POST /v1/chat`` as soon as their l
 answered, until N requests are done. Two servers, each in its own process on loopback:
 ``newsdesk serve`` on the real local model (the seeds ingested), and the same app on a scripted
 instant model, which shows the ceiling of the API itself (HTTP, JSON, retrieval, queue).
+With ``--engines inprocess,batching`` the real model is measured twice in the same run: in the
+API process (one generation at a time), and behind llama.cpp's own server with ``--parallel``
+slots and continuous batching (``service.models.batching_server``, needs ``newsdesk[batching]``),
+the API sending it up to that many requests at once (``MODEL_PARALLEL``).
 The queue is sized so that no request is refused: this measures waiting, not shedding
 (``benchmarks.load`` measures shedding).
 Usage: python -m benchmarks.throughput [--levels 1,4,16] [--requests 4] [--scripted-requests 200]
+       [--engines inprocess,batching] [--parallel 4]
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ import argparse
 import asyncio
 import itertools
 import multiprocessing
+import os
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -83,6 +91,46 @@ def scripted_server(data_dir: Path, queue_size: int) -> Iterator[str]:
         proc.join(timeout=15)
 
 
+@contextmanager
+def batching_engine(data_dir: Path, parallel: int, threads: int, queue: int) -> Iterator[str]:
+    """``newsdesk serve`` in front of llama.cpp's server with ``parallel`` slots (both on loopback)."""
+    port, alias = free_port(), "qwen2.5-coder-0.5b-instruct"
+    command = [
+        sys.executable,
+        "-m",
+        "service.models.batching_server",
+        "--port",
+        str(port),
+        "--parallel",
+        str(parallel),
+        "--alias",
+        alias,
+    ]
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(data_dir)}
+    with (data_dir / "llm.log").open("wb") as log:
+        llm = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=10).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if llm.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the llama.cpp server did not start; see {data_dir / 'llm.log'}")
+            time.sleep(0.3)
+        settings = {
+            "chat_provider": "openai_compatible", "openai_base_url": f"http://127.0.0.1:{port}/v1", "chat_model": alias,
+            "model_parallel": str(parallel), "queue_size": str(queue), "request_timeout_s": "1800",
+        }  # fmt: skip
+        with serve(data_dir, **settings) as (url, _proc):
+            yield url
+    finally:
+        llm.terminate()
+        llm.wait(timeout=15)
+
+
 def rows_for(label: str, url: str, levels: list[int], requests: int) -> list[list[str]]:
     rows = []
     for level in levels:
@@ -103,9 +151,13 @@ def main() -> None:
     parser.add_argument("--levels", default="1,4,16", help="Comma-separated client counts.")
     parser.add_argument("--requests", type=int, default=4, help="Real-model requests per level (at least the level).")
     parser.add_argument("--scripted-requests", type=int, default=200, help="Scripted-model requests per level (0: skip).")
+    parser.add_argument("--engines", default="inprocess", help="Comma-separated: inprocess, batching.")
+    parser.add_argument("--parallel", type=int, default=4, help="Slots of the batching engine.")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads of the model, in both engines.")
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",")]
-    console.print(f"[dim]{machine()}[/dim]")
+    engines = args.engines.split(",")
+    console.print(f"[dim]{machine()}; model threads {args.threads}; load average at start {os.getloadavg()[0]:.2f}[/dim]")
 
     settings = scratch_settings()
     Newsdesk(settings).ingestor.ingest_paths([PROJECT_ROOT / "seeds"])
@@ -115,14 +167,20 @@ def main() -> None:
         with scripted_server(settings.data_dir, queue) as url:
             asyncio.run(closed_loop(url, 2, 10))  # warm-up
             rows += rows_for("scripted (instant)", url, levels, args.scripted_requests)
-    if args.requests:
-        with serve(settings.data_dir, queue_size=str(queue), request_timeout_s="1800") as (url, _proc):
-            rows += rows_for(settings.local_model, url, levels, args.requests)
+    for engine in engines if args.requests else []:
+        if engine == "inprocess":
+            inprocess = {"queue_size": str(queue), "request_timeout_s": "1800", "local_threads": str(args.threads)}
+            with serve(settings.data_dir, **inprocess) as (url, _proc):
+                rows += rows_for(f"{settings.local_model}, in-process", url, levels, args.requests)
+        else:
+            with batching_engine(settings.data_dir, args.parallel, args.threads, queue) as url:
+                rows += rows_for(f"{settings.local_model}, llama.cpp server ({args.parallel} slots)", url, levels, args.requests)
     table(
-        "Throughput, POST /v1/chat, closed loop (one model generation at a time per process)",
+        "Throughput, POST /v1/chat, closed loop",
         ["model", "concurrency", "requests", "answered", "answers/s", "p50 latency s", "p95 latency s"],
         rows,
     )
+    console.print(f"[dim]load average at end {os.getloadavg()[0]:.2f}[/dim]")
 
 
 if __name__ == "__main__":
