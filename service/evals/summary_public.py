@@ -70,6 +70,7 @@ class ItemScore:
     extracted: bool = False
     labels: int = 0  # outlet labels shown (multi-outlet Newsdesk summaries)
     labels_true: int = 0
+    false_labels: list[str] = field(default_factory=list)
     error: str | None = None
 
 
@@ -117,18 +118,24 @@ def _source(n: int, article: StoredArticle) -> Source:
 
 
 def supported_by(sentence: str, articles: list[StoredArticle]) -> bool:
-    """Whether the support check finds ``sentence`` stated in the articles (any of them, or two together)."""
-    sources = [_source(n, a) for n, a in enumerate(articles, 1)]
-    return not verify([Draft(sentence, [s.n for s in sources])], sources).sentences[0].unsupported
+    """Whether the support check finds ``sentence`` stated in one of the articles, each checked on its
+    own (the quotes of several outlets together can read as negating each other)."""
+    for article in articles:
+        source = _source(1, article)
+        if not verify([Draft(sentence, [1])], [source]).sentences[0].unsupported:
+            return True
+    return False
 
 
-def label_truth(summary: Summary, articles: list[StoredArticle]) -> tuple[int, int]:
-    """(labels shown, labels true): a bullet's outlets are exactly the outlets whose article supports it."""
-    true = 0
+def label_truth(summary: Summary, articles: list[StoredArticle]) -> tuple[int, list[str]]:
+    """(labels shown, the false ones): a bullet's outlets should be exactly the outlets whose article
+    supports it."""
+    false = []
     for bullet in summary.bullets:
-        stating = {a.outlet for a in articles if supported_by(bullet.text, [a])}
-        true += stating == set(bullet.outlets)
-    return len(summary.bullets), true
+        stating = [a.outlet or a.title for a in articles if supported_by(bullet.text, [a])]
+        if set(stating) != set(bullet.outlets):
+            false.append(f"{bullet.text} | labelled {', '.join(bullet.outlets)} | stated by {', '.join(stating) or 'none'}")
+    return len(summary.bullets), false
 
 
 def _score(
@@ -190,7 +197,8 @@ def run(
             score = _score(item, "newsdesk", texts, " ".join(shown), stored, seconds)
             score.extracted = summary.extracted
             if item["kind"] == "multi":
-                score.labels, score.labels_true = label_truth(summary, stored)
+                score.labels, score.false_labels = label_truth(summary, stored)
+                score.labels_true = score.labels - len(score.false_labels)
             report.items.append(score)
             if on_item:
                 on_item(score)
