@@ -13,7 +13,7 @@ LLAMA_CMAKE_ARGS ?= -DLLAVA_BUILD=OFF
 
 setup: $(STAMP)
 
-# The exact versions of requirements-dev.lock (every extra: local, quality, slack, dev), checked
+# The exact versions of requirements-dev.lock (every extra: local, fast, slack, dev), checked
 # against its hashes, then Newsdesk itself, editable.
 $(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ bench: $(STAMP)
 # Both hold every platform and Python 3.11-3.13 (--universal), with hashes.
 UV_COMPILE := UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes
 lock:
-	$(UV_COMPILE) --extra local --extra quality --extra slack --extra dev -o requirements-dev.lock
+	$(UV_COMPILE) --extra local --extra fast --extra slack --extra dev -o requirements-dev.lock
 	$(UV_COMPILE) --extra local --extra slack -c requirements-dev.lock -o requirements.lock
 
 clean:

@@ -1,9 +1,10 @@
 """Precision and recall of the citation support checker on the labelled (claim, quote) pairs.
 
-Three checkers side by side on each split of evals/support/pairs.yaml: the word-overlap rule the
+Checkers side by side on each split of evals/support/pairs.yaml: the word-overlap rule the
 project used before (half the claim's words in the quote), the new checker on its rules alone,
-and the new checker with MiniLM embeddings for paraphrases (what answers and summaries use).
-Usage: python -m benchmarks.support_checker [--split dev|heldout|all] [--misses]
+with MiniLM embeddings for paraphrases, and with the chat model as yes/no judge of the claims the
+rules reject only for their wording (what answers use; the model is the settings' profile).
+Usage: python -m benchmarks.support_checker [--split dev|heldout|all] [--misses] [--no-judge]
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import time
 
 from benchmarks.common import console, machine
 from service.citations.support import SupportChecker, content_stems
+from service.desk import Newsdesk
 from service.evals.support_pairs import SupportPair, load_pairs, render_markdown, score_checker
 from service.settings import Settings
-from service.store.embeddings import make_embeddings
 
 
 def word_overlap(claim: str, quotes: list[str]) -> bool:
@@ -28,15 +29,20 @@ def word_overlap(claim: str, quotes: list[str]) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="all", choices=["dev", "heldout", "all"])
-    parser.add_argument("--misses", action="store_true", help="List the pairs the embedding checker gets wrong.")
+    parser.add_argument("--misses", action="store_true", help="List the pairs the last checker gets wrong.")
+    parser.add_argument("--no-judge", action="store_true", help="Leave out the model judge (it needs the chat model).")
     args = parser.parse_args()
-    console.print(f"machine: {machine()}")
-    embed = make_embeddings(Settings()).embed_documents
+    settings = Settings()
+    console.print(f"machine: {machine()}; judge model: {settings.chat_model_name}")
+    desk = Newsdesk(settings)
+    embed = desk.embeddings.embed_documents
     checkers = {
         "word overlap (before)": word_overlap,
         "support checker, rules only": lambda c, q: SupportChecker().check(c, q).supported,
-        "support checker + embeddings (used)": lambda c, q: SupportChecker(embed=embed).check(c, q).supported,
+        "support checker + embeddings": lambda c, q: SupportChecker(embed=embed).check(c, q).supported,
     }
+    if not args.no_judge:
+        checkers["support checker + embeddings + model judge (used)"] = lambda c, q: desk.checker.check(c, q).supported
     splits = ["dev", "heldout"] if args.split == "all" else [args.split]
     for split in splits:
         pairs: list[SupportPair] = load_pairs(split=split)
@@ -46,7 +52,7 @@ def main() -> None:
             per_pair_ms = (time.perf_counter() - started) / len(pairs) * 1000
             console.print(render_markdown(score, f"{name}, {split} split") + f"\n{per_pair_ms:.1f} ms per pair\n")
         if args.misses:
-            used = SupportChecker(embed=embed)
+            used = desk.checker if not args.no_judge else SupportChecker(embed=embed)
             for p in pairs:
                 verdict = used.check(p.claim, [p.quote])
                 if verdict.supported != p.supported:

@@ -1,4 +1,4 @@
-"""Parts installed as pip extras (``newsdesk[local]``, ``[quality]``, ``[slack]``).
+"""Parts installed as pip extras (``newsdesk[local]``, ``[fast]``, ``[slack]``).
 
 A command that needs a missing one fails with one line naming the extra, not an ImportError.
 """

