@@ -28,6 +28,7 @@ from service.chains.summarize import Summary
 from service.chains.summary_write import is_whole
 from service.citations.verify import Draft, Source, verify
 from service.desk import Newsdesk
+from service.errors import NewsdeskError
 from service.store.chroma import StoredArticle
 from service.text.sentences import sentences as split_sentences
 
@@ -87,10 +88,15 @@ class Report:
         """One column per system, kind and split that has items (e.g. ``newsdesk single dev``)."""
         out = {}
         for key in dict.fromkeys((i.system, i.kind, i.split) for i in self.items):
-            rows = [i for i in self.items if (i.system, i.kind, i.split) == key]
+            failed = [i for i in self.items if (i.system, i.kind, i.split) == key and i.error]
+            rows = [i for i in self.items if (i.system, i.kind, i.split) == key and not i.error]
+            if not rows:
+                out[" ".join(key)] = {"items": 0, "failed": len(failed)}
+                continue
             labels = sum(i.labels for i in rows)
             out[" ".join(key)] = {
                 "items": len(rows),
+                "failed": len(failed),
                 "facts_covered_pct": round(100 * statistics.mean(i.facts for i in rows), 1),
                 "unsupported_sentences": sum(i.unsupported for i in rows),
                 "cut_sentences": sum(i.cut for i in rows),
@@ -156,6 +162,12 @@ def _score(
     )
 
 
+def _failed(item: dict[str, Any], system: str, exc: Exception) -> ItemScore:
+    return ItemScore(
+        item["id"], system, item["split"], item["kind"], "", [], 0.0, 0, 0, 0, 0.0, error=f"{type(exc).__name__}: {exc}"
+    )
+
+
 def _stuff_text(articles: list[StoredArticle]) -> str:
     if len(articles) == 1:
         return articles[0].text
@@ -189,7 +201,13 @@ def run(
         stored = [article for f in item["files"] if (article := desk.store.get_article(by_file[f]))]
         if "newsdesk" in systems:
             started = time.perf_counter()
-            summary = desk.summarizer().summarize([a.id for a in stored])
+            try:
+                summary = desk.summarizer().summarize([a.id for a in stored])
+            except NewsdeskError as exc:  # e.g. the model timed out on a loaded machine: recorded, not scored
+                report.items.append(_failed(item, "newsdesk", exc))
+                if on_item:
+                    on_item(report.items[-1])
+                continue
             seconds = time.perf_counter() - started
             texts = [b.text for b in summary.bullets]
             quotes = {c.n: c.quote for c in summary.citations}

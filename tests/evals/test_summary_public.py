@@ -4,14 +4,18 @@ the real store with a scripted chat model (no local model)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGenerationChunk
 
 from service.chains.summarize import Bullet, Summary
 from service.desk import Newsdesk
+from service.errors import TimedOut
 from service.evals import summary_public
 from service.evals.summary_public import fact_credit, label_truth
 from service.settings import Settings
@@ -126,3 +130,17 @@ def test_only_the_chosen_split_is_run(settings: Settings, dataset: Path) -> None
     assert [i["id"] for i in summary_public.load_items(dataset, kinds=("single",))] == ["storm"]
     with pytest.raises(FileNotFoundError, match="build.py"):
         summary_public.load_items(dataset / "missing")
+
+
+class TimingOut(GenericFakeChatModel):
+    """Answers the warm-up call, then times out like the local model on a loaded machine."""
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        raise TimedOut("the local model took longer than 120s")
+
+
+def test_an_item_the_model_fails_on_is_counted_as_failed_not_scored(settings: Settings, dataset: Path) -> None:
+    desk = Newsdesk(settings, llm=TimingOut(messages=iter([AIMessage(content="OK")])))
+    report = summary_public.run(dataset, desk, systems=("newsdesk",), kinds=("single",))
+    assert report.table() == {"newsdesk single dev": {"items": 0, "failed": 1}}
+    assert report.items[0].error == "TimedOut: the local model took longer than 120s"
