@@ -16,7 +16,7 @@ SHARED = ["balloon", "Qin Gang", "Wang Yi"]
 
 def test_cross_source_labels_are_true_and_each_outlets_unique_facts_are_listed(seeded_desk: Newsdesk) -> None:
     summary = seeded_desk.summarizer().summarize()
-    assert summary.prompt_version == "summary@v2" and summary.model
+    assert summary.prompt_version == seeded_desk.settings.summary_prompt and summary.model
     assert summary.bullets and all(b.citations for b in summary.bullets)
     by_number = {c.n: c for c in summary.citations}
     for b in summary.bullets:
