@@ -92,7 +92,7 @@ def scripted_server(data_dir: Path, queue_size: int) -> Iterator[str]:
 
 
 @contextmanager
-def batching_engine(data_dir: Path, parallel: int, threads: int, queue: int) -> Iterator[str]:
+def batching_engine(data_dir: Path, model: str, parallel: int, threads: int, queue: int) -> Iterator[str]:
     """``newsdesk serve`` in front of llama.cpp's server with ``parallel`` slots (both on loopback)."""
     port, alias = free_port(), "qwen2.5-coder-0.5b-instruct"
     command = [
@@ -106,7 +106,7 @@ def batching_engine(data_dir: Path, parallel: int, threads: int, queue: int) -> 
         "--alias",
         alias,
     ]
-    env = {**os.environ, "NEWSDESK_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(data_dir), "NEWSDESK_LOCAL_MODEL": model}
     with (data_dir / "llm.log").open("wb") as log:
         llm = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
@@ -128,7 +128,11 @@ def batching_engine(data_dir: Path, parallel: int, threads: int, queue: int) -> 
             yield url
     finally:
         llm.terminate()
-        llm.wait(timeout=15)
+        try:
+            llm.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            llm.kill()
+            llm.wait()
 
 
 def rows_for(label: str, url: str, levels: list[int], requests: int) -> list[list[str]]:
@@ -152,6 +156,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4, help="Real-model requests per level (at least the level).")
     parser.add_argument("--scripted-requests", type=int, default=200, help="Scripted-model requests per level (0: skip).")
     parser.add_argument("--engines", default="inprocess", help="Comma-separated: inprocess, batching.")
+    parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct-q4", help="Shipped GGUF, the same in every engine.")
     parser.add_argument("--parallel", type=int, default=4, help="Slots of the batching engine.")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads of the model, in both engines.")
     args = parser.parse_args()
@@ -159,7 +164,7 @@ def main() -> None:
     engines = args.engines.split(",")
     console.print(f"[dim]{machine()}; model threads {args.threads}; load average at start {os.getloadavg()[0]:.2f}[/dim]")
 
-    settings = scratch_settings()
+    settings = scratch_settings(local_model=args.model)
     Newsdesk(settings).ingestor.ingest_paths([PROJECT_ROOT / "seeds"])
     queue = max(levels)  # every client's request waits its turn; none is refused
     rows = []
@@ -169,11 +174,16 @@ def main() -> None:
             rows += rows_for("scripted (instant)", url, levels, args.scripted_requests)
     for engine in engines if args.requests else []:
         if engine == "inprocess":
-            inprocess = {"queue_size": str(queue), "request_timeout_s": "1800", "local_threads": str(args.threads)}
+            inprocess = {
+                "queue_size": str(queue),
+                "request_timeout_s": "1800",
+                "local_threads": str(args.threads),
+                "local_model": args.model,
+            }
             with serve(settings.data_dir, **inprocess) as (url, _proc):
                 rows += rows_for(f"{settings.local_model}, in-process", url, levels, args.requests)
         else:
-            with batching_engine(settings.data_dir, args.parallel, args.threads, queue) as url:
+            with batching_engine(settings.data_dir, args.model, args.parallel, args.threads, queue) as url:
                 rows += rows_for(f"{settings.local_model}, llama.cpp server ({args.parallel} slots)", url, levels, args.requests)
     table(
         "Throughput, POST /v1/chat, closed loop",
