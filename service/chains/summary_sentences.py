@@ -22,6 +22,8 @@ _FURNITURE = re.compile(
     r"follow|subscribe|sign up|read more|click|watch|listen|copyright|©|all rights)\b",
     re.IGNORECASE,
 )
+_CONTINUES = re.compile(r"[,;:)\]]")  # a sentence never starts like this
+_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]{1,3}\.|\.[A-Za-z]+\.)$")  # "Sen.", "U.S.", "W.Va."
 _CREDIT = re.compile(r"\b(?:getty images|photograph:|photo:|picture:|image:|pictured)\b", re.IGNORECASE)
 
 
@@ -51,11 +53,25 @@ def article_sentences(text: str, title: str = "") -> list[ArticleSentence]:
     offset = 0
     for line in text.splitlines(keepends=True):
         if line.strip():
-            for start, end in sentence_spans(line):
+            for start, end in _joined(line, sentence_spans(line)):
                 sentence = line[start:end]
                 if is_story_sentence(sentence, title):
                     out.append(ArticleSentence(len(out) + 1, offset + start, offset + end, sentence))
         offset += len(line)
+    return out
+
+
+def _joined(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with a piece that can't start a sentence (", multiple sources said.", split off after
+    an abbreviation such as "D-W.Va.") joined back onto the sentence before it."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = line[start:end]
+        after_abbreviation = bool(out) and _ABBREVIATION.search(line[out[-1][0] : out[-1][1]])
+        if out and (_CONTINUES.match(piece) or (piece[:1].islower() and after_abbreviation)):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
     return out
 
 

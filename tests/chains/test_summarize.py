@@ -186,3 +186,16 @@ def test_the_most_central_sentence_says_what_the_others_are_about(desk: Newsdesk
     ]
     order = Meaning(desk.embeddings).central(texts)
     assert order[-1] == 3 and order[0] in (0, 1, 2)
+
+
+def test_a_piece_split_off_after_an_abbreviation_is_joined_back() -> None:
+    text = (
+        "The program is likely to be dropped because of opposition from Sen. Joe Manchin, D-W.Va., "
+        "multiple sources have told NBC News.\nHe met iPhone makers on Monday in the city. eBay said nothing about the deal."
+    )
+    assert [s.text for s in article_sentences(text)] == [
+        "The program is likely to be dropped because of opposition from Sen. Joe Manchin, D-W.Va., "
+        "multiple sources have told NBC News.",
+        "He met iPhone makers on Monday in the city.",
+        "eBay said nothing about the deal.",
+    ]
