@@ -29,6 +29,7 @@ _MONTHS_DAYS = re.compile(
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
+_QUOTE_MARKS = '"“”'
 # Capitalised words that are titles or parts of country names ("United States" is also "US").
 _NOT_NAMES = {
     "The", "This", "That", "Mr", "Mrs", "Ms", "Dr", "President", "Minister", "Secretary", "Chinese", "American",
@@ -132,6 +133,11 @@ class CrossCheck:
             first = verdict.citations[0].start
             return Match(next(s for s in nearest if s.start <= first < s.end), float(sims[order[0]]), True)
         best, similarity = nearest[0], float(sims[order[0]])
+        if any(c in text for c in _QUOTE_MARKS):
+            # Someone's words: only the support check may find them in another article, never
+            # closeness of meaning ("X said the vote was fair" is not X's quote).
+            differ = facts_of(text) and facts_of(best.text) and not facts_of(text) <= facts_of(best.text)
+            return Match(best, similarity, False) if differ else None
         near = " ".join(s.text for s in nearest[:2])
         marks = names_of(text) | facts_of(text)
         missing = names_of(text) - names_of(near)

@@ -11,6 +11,8 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from service.chains.summarize import Summarizer
+from service.chains.summary_combine import CrossCheck, Meaning, Other, names_of
+from service.chains.summary_sentences import ArticleSentence
 from service.desk import Newsdesk
 from service.prompts import load_prompt
 from service.settings import Settings
@@ -74,3 +76,19 @@ def test_shared_unique_and_contradicting_facts(settings: Settings, tmp_path: Pat
     text = summary.text
     assert text.index("**Reported by all sources**") < text.index("**Only in Harbor Times**") < text.index("**Only in Bay Post**")
     assert "**The sources differ**" in text and "$12 million" in text and "$15 million" in text
+
+
+def test_a_quote_is_never_credited_to_an_outlet_that_does_not_carry_it(settings: Settings) -> None:
+    meaning = Meaning(Newsdesk(settings).embeddings)
+    other = [
+        "Colin Powell died on Monday at the age of 84 of complications from COVID-19.",
+        "His family thanked the staff of Walter Reed National Medical Center, where Powell was treated.",
+    ]
+    sentences = [ArticleSentence(n, 0, len(t), t) for n, t in enumerate(other, 1)]
+    examiner = Other("a2", "Powell dead at 84", "Washington Examiner", sentences, names_of(" ".join(other)))
+    check = CrossCheck(meaning)
+    quote = '"We have lost a remarkable and loving husband, father and a great American," Powell\'s family said.'
+    assert check.match(quote, examiner) is None
+    fact = "Colin Powell died on Monday at the age of 84 from complications of COVID-19."
+    match = check.match(fact, examiner)
+    assert match is not None and match.supports and match.sentence.n == 1
