@@ -94,7 +94,7 @@ class Settings(BaseSettings):
 
     # prompts
     prompts_dir: Path = RESOURCES_DIR / "prompts"
-    answer_prompt: str = Field("answer@v4", description="name@version of the answering prompt.")
+    answer_prompt: str = Field("answer@v3", description="name@version of the answering prompt.")
     summary_prompt: str = "summary@v3"
     rewrite_prompt: str = "rewrite@v1"
     support_prompt: str = Field("support@v1", description="name@version of the model's yes/no support judge.")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import copy
 import re
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.utils.json import parse_partial_json
 
@@ -272,43 +272,20 @@ class Answerer:
         if not state["answerable"]:  # nothing retrieved is about the question: don't ask the model
             yield self._finish(state, AIMessage(content=""))
             return
-        prompt = state["prompt"].to_messages()
-        message = yield from self._generate(state["sources"], prompt, show=True)
-        answer = self._finish(state, message)
-        second_look = self.prompt.extra.get("second_look")
-        if answer.abstained and answer.unsupported and second_look:
-            yield ""
-            reason = "; ".join(dict.fromkeys(s.reason for s in answer.sentences if s.unsupported))
-            turn = HumanMessage(second_look.format(reason=reason, question=state["standalone"]))
-            again = yield from self._generate(state["sources"], [*prompt, message, turn], show=False, keep_context=True)
-            retried = self._finish(state, again)
-            usage = {k: answer.usage.get(k, 0) + retried.usage.get(k, 0) for k in {*answer.usage, *retried.usage}}
-            draft = f"{answer.draft}\n{retried.draft}"
-            if not (retried.abstained and not retried.unsupported):  # declining on a second look keeps the first's closest passages
-                answer = retried
-            answer.usage, answer.draft, answer.timings = usage, draft, retried.timings
-        yield answer
-
-    def _generate(
-        self, sources: list[Source], prompt: list[BaseMessage], show: bool, keep_context: bool = False
-    ) -> Generator[str, None, AIMessage]:
-        """Run the model; yields its visible draft as deltas (``show``) or empty checkpoints, returns the message."""
-        model = self._model(sources)
-        if keep_context and self.settings.chat_provider == "local":
-            model = model.bind(keep_context=True)  # the conversation so far is already in llama.cpp's context
         merged: AIMessageChunk | None = None
         shown = ""
         with model_errors(self.model_name):
-            for chunk in model.stream(prompt):
+            for chunk in self._model(state["sources"]).stream(state["prompt"]):
                 merged = chunk if merged is None else merged + chunk
                 text = visible_text(str(merged.content))
-                if not show:
-                    yield ""
-                elif text.startswith(shown) and len(text) > len(shown):
+                if text.startswith(shown) and len(text) > len(shown):
                     yield text[len(shown) :]
                     shown = text
         assert merged is not None
-        return AIMessage(content=merged.content, usage_metadata=merged.usage_metadata, response_metadata=merged.response_metadata)
+        message = AIMessage(
+            content=merged.content, usage_metadata=merged.usage_metadata, response_metadata=merged.response_metadata
+        )
+        yield self._finish(state, message)
 
     def answer(self, messages: list[dict[str, str]], filters: Filters | None = None) -> Answer:
         """The verified answer: :meth:`stream`, drained."""

@@ -29,7 +29,7 @@ def test_answer_with_verified_citations(api_server: str, seeded_desk: Newsdesk) 
     body = response.json()
     assert not body["abstained"]
     _check_citations(body, seeded_desk)
-    assert body["prompt_version"] == "answer@v4"
+    assert body["prompt_version"] == "answer@v3"
     assert body["model"] == "qwen2.5-coder-0.5b-instruct-q4"
     assert body["usage"]["completion_tokens"] > 0 and body["timings"]["total_s"] > 0
     assert all(not s["unsupported"] for s in body["sentences"]) == (body["unsupported"] == [])

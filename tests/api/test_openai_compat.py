@@ -23,7 +23,7 @@ def test_completion_keeps_markers_and_returns_citations(client: openai.OpenAI) -
     assert completion.model == MODEL  # the model that really answered, not the one asked for
     text = completion.choices[0].message.content
     extra = completion.model_extra
-    assert extra["prompt_version"] == "answer@v4"
+    assert extra["prompt_version"] == "answer@v3"
     assert extra["citations"], text
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
     assert markers == {c["id"] for c in extra["citations"]}
@@ -47,7 +47,7 @@ def test_streaming_completion(client: openai.OpenAI) -> None:
     finals = [c for c in chunks if c.choices and c.choices[0].finish_reason == "stop"]
     assert len(finals) == 1
     extra = finals[0].model_extra
-    assert extra["citations"] and extra["prompt_version"] == "answer@v4"
+    assert extra["citations"] and extra["prompt_version"] == "answer@v3"
     # What a stock client accumulates is the verified answer: markers that name the citations sent.
     assert {int(n) for n in re.findall(r"\[(\d+)\]", content)} == {c["id"] for c in extra["citations"]}
     assert all(c.model == MODEL for c in chunks)

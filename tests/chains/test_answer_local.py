@@ -18,7 +18,7 @@ def test_answer_cites_verified_quotes(seeded_desk: Newsdesk) -> None:
     assert answer.citations and all("Qin" in c.quote for c in answer.citations)
     for c in answer.citations:
         assert seeded_desk.store.get_article(c.article_id).text[c.start : c.end] == c.quote
-    assert answer.model == "qwen2.5-coder-0.5b-instruct-q4" and answer.prompt_version == "answer@v4"
+    assert answer.model == "qwen2.5-coder-0.5b-instruct-q4" and answer.prompt_version == "answer@v3"
     assert answer.usage["prompt_tokens"] > 100 and answer.timings["total_s"] > 0
     assert answer.removed_markers == 0  # the grammar only lets the model name the sentences it was shown
 

@@ -19,7 +19,7 @@ def test_the_default_profile_answers_the_demo_question_with_checked_citations(tm
     desk = Newsdesk(make_settings(tmp_path, profile="quality"))
     assert not desk.ingestor.ingest_paths([SEEDS]).errors
     answer = desk.answerer().answer([{"role": "user", "content": DEMO_QUESTION}])
-    assert answer.model == model == "qwen2.5-coder-1.5b-instruct-q4" and answer.prompt_version == "answer@v4"
+    assert answer.model == model == "qwen2.5-coder-1.5b-instruct-q4" and answer.prompt_version == "answer@v3"
     assert not answer.abstained and "Qin Gang" in answer.text
     for c in answer.citations:
         assert desk.store.get_article(c.article_id).text[c.start : c.end] == c.quote

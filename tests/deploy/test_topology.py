@@ -64,7 +64,7 @@ def test_cited_answer_through_three_services(tmp_path: Path, local_gguf: Path) -
         assert not answer["abstained"], answer
         assert answer["citations"] and "[1]" in answer["answer"]
         assert "Qin Gang" in answer["answer"]
-        assert answer["model"] == env["NEWSDESK_CHAT_MODEL"] and answer["prompt_version"] == "answer@v4"
+        assert answer["model"] == env["NEWSDESK_CHAT_MODEL"] and answer["prompt_version"] == "answer@v3"
         # The quotes are verbatim in the articles as the Chroma server stores them.
         articles = chromadb.HttpClient(host="127.0.0.1", port=chroma_port).get_collection("newsdesk_articles")
         for c in answer["citations"]:

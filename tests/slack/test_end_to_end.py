@@ -28,7 +28,7 @@ def test_a_mention_gets_a_cited_answer_from_the_embedded_model(seeded_settings: 
     assert "*[1]*" in sources and "\n> “" in sources  # a numbered source with its verified quote
     assert any(outlet in sources for outlet in ("Minute Mirror", "The New Daily"))
     context = next(b for b in posted["blocks"] if b["type"] == "context")["elements"][0]["text"]
-    assert "answer@v4" in context and settings.local_model in context
+    assert "answer@v3" in context and settings.local_model in context
     assert len(fake_slack.wait_for("reactions.remove")) == 1
 
 
