@@ -31,6 +31,12 @@ BIN = Path(sys.executable).parent
 MODELS_CACHE = Path(os.environ.get("NEWSDESK_TEST_MODELS", PROJECT_ROOT / ".newsdesk"))
 
 
+def suite_env() -> dict[str, str]:
+    """This process's environment for a child process: no NEWSDESK_* settings but the suite's profile."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return env | {"NEWSDESK_PROFILE": os.environ["NEWSDESK_PROFILE"]}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

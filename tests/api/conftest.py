@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -21,7 +20,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from service.api.app import create_app
 from service.desk import Newsdesk
 from service.settings import Settings
-from tests.conftest import BIN, free_port, stop, wait_http, wait_ready
+from tests.conftest import BIN, free_port, stop, suite_env, wait_http, wait_ready
 
 QUESTION = "When did Blinken arrive in Beijing?"
 DRAFT = json.dumps({"sentences": [{"text": "Antony Blinken arrived in Beijing on Sunday.", "sources": [1]}]})
@@ -65,7 +64,7 @@ def fake_app(data_dir: Path, llm: Any, **overrides: Any) -> FastAPI:
 def newsdesk_serve(data_dir: Path, ready: bool = True, **settings: str) -> Iterator[str]:
     """``newsdesk serve`` in a subprocess; settings as NEWSDESK_* env vars; output in DATA_DIR/server.log."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env = suite_env()
     env |= {"NEWSDESK_DATA_DIR": str(data_dir), **{f"NEWSDESK_{k.upper()}": v for k, v in settings.items()}}
     url = f"http://127.0.0.1:{port}"
     with (data_dir / "server.log").open("wb") as log:

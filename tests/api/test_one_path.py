@@ -8,7 +8,6 @@ markers and quotes (the eval measures that same pipeline through ``Answerer.answ
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from typing import Any
 
@@ -21,7 +20,7 @@ from service.desk import Newsdesk
 from service.settings import Settings
 from service.slack.blocks import escape
 from tests.api.conftest import sse_events
-from tests.conftest import BIN, serve_in_thread
+from tests.conftest import BIN, serve_in_thread, suite_env
 from tests.slack.conftest import event_body, mention, poster, with_slack
 from tests.slack.fake_slack import FakeSlack
 
@@ -34,7 +33,7 @@ def quotes(citations: list[dict[str, Any]]) -> list[tuple[int, str, int, int]]:
 
 
 def test_every_surface_gives_the_same_verified_answer(api_server: str, seeded_settings: Settings) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env = suite_env()
     cli = subprocess.run(
         [str(BIN / "newsdesk"), "ask", QUESTION, "--json"],
         env={**env, "NEWSDESK_DATA_DIR": str(seeded_settings.data_dir)},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from service.settings import Settings
 from tests.api.conftest import fake_app, scripted
-from tests.conftest import BIN, serve_in_thread, wait_ready
+from tests.conftest import BIN, serve_in_thread, suite_env, wait_ready
 
 pytestmark = [pytest.mark.server]
 
@@ -68,7 +67,7 @@ def test_cli_and_a_long_lived_server_give_the_same_summary(api_server: str, seed
     assert warm.status_code == 200, warm.text
     served = httpx.post(f"{api_server}/v1/summarize", json={"article_ids": [second], "max_sentences": 2}, timeout=600)
     assert served.status_code == 200, served.text
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    env = suite_env()
     env["NEWSDESK_DATA_DIR"] = str(seeded_settings.data_dir)
     cli = subprocess.run(
         [str(BIN / "newsdesk"), "summarize", "--article", second, "--sentences", "2", "--json"],

@@ -3,7 +3,6 @@ OpenAI-compatible llama server on the same GGUF, and `newsdesk serve`, each logg
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -12,14 +11,14 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from tests.conftest import BIN, stop, wait_http
+from tests.conftest import BIN, stop, suite_env, wait_http
 
 T = TypeVar("T")
 
 
 def newsdesk_env(settings: Mapping[str, str]) -> dict[str, str]:
     """This process's environment with every NEWSDESK_* variable replaced by ``settings``."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")} | dict(settings)
+    return suite_env() | dict(settings)
 
 
 @contextmanager

@@ -4,7 +4,6 @@ error: a 4xx JSON body from the API, one line on stderr and exit 1 from the CLI;
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import fake_app, scripted
-from tests.conftest import BIN, make_settings, serve_in_thread
+from tests.conftest import BIN, make_settings, serve_in_thread, suite_env
 
 # --- CLI ------------------------------------------------------------------------------------
 
@@ -31,7 +30,7 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
 
 
 def newsdesk(data_dir: Path, *args: str | bytes, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    base = suite_env()
     return subprocess.run(
         [str(BIN / "newsdesk"), *args], capture_output=True, text=True, timeout=300,
         env=base | {"NEWSDESK_DATA_DIR": str(data_dir), "COLUMNS": "300", **env},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from service.settings import Settings
-from tests.conftest import BIN
+from tests.conftest import BIN, suite_env
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def data_dir(seeded_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 
 
 def newsdesk(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")} | {"NEWSDESK_DATA_DIR": str(data_dir)}
+    env = suite_env() | {"NEWSDESK_DATA_DIR": str(data_dir)}
     return subprocess.run([str(BIN / "newsdesk"), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
