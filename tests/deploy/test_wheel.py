@@ -104,7 +104,7 @@ def test_without_extras_local_model_and_slack_commands_say_what_to_install(wheel
     work = tmp_path / "work"
     work.mkdir()
 
-    ask = newsdesk(venv, work, "ask", "Who greeted Blinken?")
+    ask = newsdesk(venv, work, "ask", "Who greeted Blinken?", NEWSDESK_PROFILE="quality")  # the default profile
     slack = newsdesk(venv, work, "slack", NEWSDESK_SLACK_BOT_TOKEN="xoxb-test", NEWSDESK_SLACK_SIGNING_SECRET="s")
 
     assert (ask.returncode, slack.returncode) == (1, 1)
