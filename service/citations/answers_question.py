@@ -80,7 +80,8 @@ def _connects(quote: str, answer: set[str], focus: set[str], asked: set[str]) ->
     where the quote words the focus otherwise, a little further from the names the question mentions."""
     if focus & set(content_stems(quote)):
         return relations.near(quote, answer, focus, MAX_HOPS) or len(relations.reach(quote, answer, focus, MAX_HOPS + 1)) >= 2
-    return relations.near(quote, answer, asked, MAX_HOPS_FROM_NAMES)
+    # Steps within the names count here: "Mr Blinken" is not one step from every word near it.
+    return relations.near(quote, answer, asked, MAX_HOPS_FROM_NAMES, names_free=False)
 
 
 _TITLE_WORDS = frozenset("president mr mrs ms dr sen rep gov secretary minister senator representative".split())

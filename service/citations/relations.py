@@ -195,13 +195,15 @@ def has_verb(text: str) -> bool:
     return any(t.pos_ in ("VERB", "AUX") for t in parse(text))
 
 
-def near(text: str, targets: set[str], anchors: set[str], max_hops: int) -> bool:
+def near(text: str, targets: set[str], anchors: set[str], max_hops: int, names_free: bool = True) -> bool:
     """Whether a word of ``targets`` is within ``max_hops`` edges of a word of ``anchors`` in the parse of ``text``."""
-    return bool(reach(text, targets, anchors, max_hops))
+    return bool(reach(text, targets, anchors, max_hops, names_free))
 
 
-def reach(text: str, targets: set[str], anchors: set[str], max_hops: int) -> set[str]:
-    """The words of ``anchors`` within ``max_hops`` edges of a word of ``targets`` in the parse of ``text``."""
+def reach(text: str, targets: set[str], anchors: set[str], max_hops: int, names_free: bool = True) -> set[str]:
+    """The words of ``anchors`` within ``max_hops`` edges of a word of ``targets`` in the parse of ``text``.
+
+    ``names_free``: the words of one name count as one word (else each is a step)."""
     doc = parse(text)
     anchor_keys = {t.i: _keys(t) & anchors for t in doc}
     found: set[str] = set()
@@ -215,7 +217,7 @@ def reach(text: str, targets: set[str], anchors: set[str], max_hops: int) -> set
             t = queue.pop(0)
             found |= anchor_keys[t.i]
             for n in [t.head, *t.children]:
-                step = 0 if _free_edge(t, n) else 1
+                step = 0 if _free_edge(t, n, names_free) else 1
                 c = cost[t.i] + step
                 if c <= max_hops and c < cost.get(n.i, max_hops + 1):
                     cost[n.i] = c
@@ -238,12 +240,12 @@ _FREE_UNDER_PREPOSITION = frozenset({"pobj", "pcomp"})
 _ONE_NAME = frozenset({"compound", "flat"})
 
 
-def _free_edge(a: Any, b: Any) -> bool:
+def _free_edge(a: Any, b: Any, names_free: bool = True) -> bool:
     """An edge that costs nothing: a preposition to its object, or one word of a name to the next."""
     child, head = (b, a) if b.head.i == a.i else (a, b)
     if child.dep_ in _FREE_UNDER_PREPOSITION and head.pos_ == "ADP":
         return True
-    return child.dep_ in _ONE_NAME and child.pos_ == "PROPN" and head.pos_ == "PROPN"
+    return names_free and child.dep_ in _ONE_NAME and child.pos_ == "PROPN" and head.pos_ == "PROPN"
 
 
 def lemma_stems(text: str) -> set[str]:

@@ -155,3 +155,8 @@ def test_a_name_with_an_apostrophe_is_one_name() -> None:
     quote = "Ronnie O'Sullivan beat John Higgins 10-7 to win the Masters on Sunday."
     assert check("Ronnie O'Sullivan beat John Higgins.", [quote]).supported
     assert "o'sullivan" in check("O'Sullivan won the Masters.", ["John Higgins won the Masters."]).reason
+
+
+def test_an_answer_near_only_the_names_of_a_quote_that_never_words_the_question_does_not_fit() -> None:
+    # "eat" and "dinner" are nowhere in the quote: "a Chinese and an American flag" is near "Mr Blinken" only.
+    assert "doesn't connect" in fits_question("What did Blinken eat for dinner?", "Chinese and an American flag", [SMALL_TALK])

@@ -47,7 +47,8 @@ def test_slash_summarize_posts_a_cited_summary_from_the_embedded_model(seeded_se
 
     sections = [b["text"]["text"] for b in posted["blocks"] if b["type"] == "section"]
     assert sections[0] == "<@UALICE> asked for a summary of high-stakes mission"
-    assert sections[1].startswith("• ") and "[1]" in sections[1]
+    # Written and checked, or (when no written sentence passes the check) the key sentences quoted.
+    assert "• " in sections[1] and "[1]" in sections[1]
     sources = next(t for t in sections if t.startswith("*Sources*"))
     assert "Minute Mirror" in sources and "The New Daily" not in sources
     context = next(b for b in posted["blocks"] if b["type"] == "context")["elements"][0]["text"]
