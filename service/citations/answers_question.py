@@ -84,14 +84,13 @@ def _connects(quote: str, answer: set[str], focus: set[str], asked: set[str]) ->
     return relations.near(quote, answer, asked, MAX_HOPS_FROM_NAMES, names_free=False)
 
 
-_TITLE_WORDS = frozenset("president mr mrs ms dr sen rep gov secretary minister senator representative".split())
 _NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 
 
 def _only_names_from_question(question: str, sentence: str) -> bool:
     """A bare answer whose every name is a fuller form of one the question already has ("Antony Blinken")."""
     asked = set(names(question))
-    runs = [set(names(run)) - _TITLE_WORDS for run in _NAME_RUN.findall(sentence)]
+    runs = [{n for n in names(run) if relations.stem(n) not in _TITLES} for run in _NAME_RUN.findall(sentence)]
     runs = [r for r in runs if r]
     rest = set(content_stems(_NAME_RUN.sub(" ", sentence)))
     return bool(runs) and not rest and all(r & asked for r in runs)
