@@ -26,7 +26,8 @@ _PACKAGED = Path(__file__).resolve().parent / "_data"
 RESOURCES_DIR = _PACKAGED if _PACKAGED.is_dir() else PROJECT_ROOT
 # Named profiles: defaults for the embedded model, chosen by measurement (README, "Choices").
 PROFILES: dict[str, dict[str, Any]] = {
-    "fast": {"local_model": "qwen2.5-coder-0.5b-instruct-q4"},
+    # The 0.5B as support judge said "no" to every claim tried, true paraphrases included: it only cost calls.
+    "fast": {"local_model": "qwen2.5-coder-0.5b-instruct-q4", "support_judge": False},
     "quality": {"local_model": "qwen2.5-coder-1.5b-instruct-q4"},
 }
 
