@@ -58,7 +58,6 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
         return None
     if not relations.has_verb(sentence):
         answer = set(content_stems(sentence)) - asked
-        # What the question is about, beyond the names it mentions ("small talk", not "Qin").
         # What the question is about, beyond the names it mentions and the kind of answer it
         # wants ("small talk" in "In what language did Blinken and Qin make small talk?").
         focus = asked - set(content_stems(" ".join(names(question)))) - _LIGHT - _KINDS
