@@ -305,6 +305,8 @@ class ArticleStore:
         self._check_filter(where)
         if time.monotonic() - self._sparse_checked >= self._sparse_check_s:
             self.check_sparse()
+        else:
+            self.sparse.refresh()  # another process's commits (a delete on another replica) count at once
         hits = self.sparse.search(terms, k, where)
         return [(Document(h.chunk.text, metadata=h.chunk.metadata, id=h.chunk.id), h.score) for h in hits]
 
