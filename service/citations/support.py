@@ -21,12 +21,10 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-import snowballstemmer
 
 from service.citations import relations
 from service.text.numbers import NUMBER_WORDS
+from service.text.stemming import stem_words
 
 Embed = Callable[[list[str]], list[list[float]]]
 Judge = Callable[[str, Sequence[str]], bool]  # does the passage state the claim? (e.g. the chat model, yes/no)
@@ -58,11 +56,6 @@ _NUMBER_WORDS = NUMBER_WORDS
 _SCALE = frozenset("thousand million billion trillion".split())
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
-
-
 def normalise(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"(\d),(\d{3})", r"\1\2", text)  # 1,000 -> 1000
@@ -81,7 +74,7 @@ def words(text: str) -> list[str]:
 
 
 def content_stems(text: str) -> list[str]:
-    return _stemmer().stemWords([w for w in words(text) if w not in STOPWORDS and w not in NEGATIONS])
+    return stem_words([w for w in words(text) if w not in STOPWORDS and w not in NEGATIONS])
 
 
 def _numbers(ws: Sequence[str]) -> set[str]:
