@@ -88,6 +88,8 @@ def grow(store: ArticleStore | None, sparse: SparseIndex, corpus: Corpus, start:
         started = time.perf_counter()
         sparse.upsert(SparseChunk(i, t, m) for i, t, m in zip(ids, texts, metas, strict=True))
         sparse_s += time.perf_counter() - started
+        if hi % 100_000 == 0 or hi == stop:
+            console.print(f"[dim]{hi:,} chunks written (Chroma {chroma_s:.0f} s, sparse {sparse_s:.0f} s)[/dim]")
     return chroma_s, sparse_s
 
 

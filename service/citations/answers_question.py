@@ -10,10 +10,23 @@ from __future__ import annotations
 import re
 
 from service.citations import relations
-from service.citations.support import MONTHS, WEEKDAYS, _same_word, content_stems, names, words
+from service.citations.support import (
+    MONTHS,
+    STOPWORDS,
+    WEEKDAYS,
+    _preceded_by_other_name,
+    _same_word,
+    content_stems,
+    names,
+    normalise,
+    words,
+)
 
 _HOW_MANY = re.compile(r"^\s*how (?:many|much)\b|\bwhat (?:number|percentage|share|amount)\b", re.I)
 _WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:year|month|day|date|time)\b|\bon what day\b|\bhow long\b", re.I)
+# Questions that ask for someone, somewhere or a named thing ("In which federal prison...").
+_WHO_WHICH = re.compile(r"^\s*(?:(?:in|at|from|to|for|with|by|on|into) )?(?:who|whom|whose|where|which)\b", re.I)
+_AMOUNT_WORDS = frozenset("percent dollar dollars cents thousand million billion trillion dozen".split())
 _TIME_WORDS = frozenset(
     "today yesterday tomorrow week weeks month months year years day days morning afternoon evening night "
     "decade decades hour hours minute minutes ago earlier later last next since until".split()
@@ -30,6 +43,10 @@ def answers_question(question: str, sentence: str) -> str | None:
         return "the question asks for a number and the sentence has none"
     if _WHEN.search(question) and not (has_number or any(w in MONTHS or w in WEEKDAYS or w in _TIME_WORDS for w in ws)):
         return "the question asks when and the sentence has no time"
+    if _WHO_WHICH.search(question) and not _WHEN.search(question) and has_number and not relations.has_verb(sentence):
+        rest = set(words(sentence)) - set(words(question)) - STOPWORDS
+        if all(w[0].isdigit() or w in _TIME_WORDS or w in _AMOUNT_WORDS for w in rest):
+            return "the question asks who, where or which, and the sentence gives only an amount"
     return None
 
 
@@ -48,14 +65,21 @@ MIN_QUESTION_COVERAGE = 0.5
 def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None:
     """``None`` when the cited quotes connect the answer to what was asked; otherwise why not.
 
+    A passage about someone else of the same surname doesn't answer the question: Hillary
+    Clinton's doctor for Bill Clinton's.
+
     A short answer ("Chinese") must sit close, in a quote's parse tree, to the words the question
     is about ("small talk"): "Chinese Foreign Minister ... made small talk in English" cites
-    "Chinese" for the wrong thing. A full sentence must be cited to a passage that is about the
-    question: most of the question's content words in the quotes or the sentence.
+    "Chinese" for the wrong thing; nor may the quote say it didn't happen or only might ("Two
+    senators didn't vote: Tim Kaine ..." for who cast the only vote), unless the question asks
+    that. A full sentence must be cited to a passage that is about the question: most of the
+    question's content words in the quotes or the sentence.
     """
     asked = set(content_stems(question))
     if not asked or not quotes:
         return None
+    if other := _namesake(question, " ".join(quotes)):
+        return f"the cited passage is about another {other}"
     if not relations.has_verb(sentence):
         answer = set(content_stems(sentence)) - asked
         # What the question is about, beyond the names it mentions and the kind of answer it
@@ -65,11 +89,29 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
             return "it names who the question is about, not the answer"
         if answer and not any(_connects(quote, answer, focus, asked) for quote in quotes):
             return "the quote doesn't connect that answer to what was asked"
+        around = frozenset(asked - set(content_stems(sentence)))  # what the question asks about, beyond the answer
+        if answer and not relations.is_unrealised(question) and all(relations.only_unrealised(q, answer, around) for q in quotes):
+            return "in the quote that didn't happen, or was only planned or possible"
         return None
     said = set(content_stems(" ".join(quotes))) | set(content_stems(sentence))
     covered = sum(any(_same_word(a, s) for s in said) for a in asked) / len(asked)
     if covered < MIN_QUESTION_COVERAGE:
         return "the cited passage is about something else"
+    return None
+
+
+def _namesake(question: str, quotes: str) -> str | None:
+    """The surname of a person the question names in full ("Bill Clinton") when the quotes name only
+    someone else of that surname ("Hillary Clinton")."""
+    asked = names(question)
+    quoted = set(names(quotes))
+    for first, last in zip(asked, asked[1:], strict=False):
+        if first in quoted or last not in quoted or first in _TITLES or relations.stem(first) in _TITLES:
+            continue
+        if re.search(rf"\b{re.escape(first)}\s+{re.escape(last)}\b", normalise(question), re.I) and _preceded_by_other_name(
+            last, quotes, list(quoted), asked
+        ):
+            return last.capitalize()
     return None
 
 

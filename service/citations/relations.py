@@ -194,6 +194,44 @@ def has_verb(text: str) -> bool:
     return any(t.pos_ in ("VERB", "AUX") for t in parse(text))
 
 
+_REPORTING = frozenset("say tell announce report add write state claim note".split())
+
+
+def only_unrealised(text: str, targets: set[str], asked: frozenset[str] = frozenset()) -> bool:
+    """Whether every word of ``targets`` in ``text`` sits under a negated or hedged verb: "Two senators
+    didn't vote at all: Tim Kaine ...", "prosecutors would seek to have her sentenced to 18 months"."""
+    occurrences = [t for t in parse(text) if _keys(t) & targets]
+    return bool(occurrences) and all(_under_unrealised(t, asked) for t in occurrences)
+
+
+def _under_unrealised(token: Any, asked: frozenset[str] = frozenset()) -> bool:
+    """Whether the verb ``token`` belongs to (or a verb it complements) is negated or hedged; a verb
+    of saying ends the climb, and so does any other clause ("after voting 348-77" is done), or a
+    noun of ``asked`` under a preposition on the way: "During his stay
+    through to Monday" is not hedged by "is expected to meet"."""
+    verb = None
+    for t in (token, *token.ancestors):
+        if t.pos_ in ("VERB", "AUX"):
+            verb = t
+            break
+        if t.dep_ == "pobj" and t.pos_ == "NOUN" and _keys(t) & asked:
+            return False
+    while verb is not None and verb.lemma_.lower() not in _REPORTING:
+        if (
+            verb.lemma_.lower() in _HEDGES
+            or verb.lemma_.lower() in _NEGATING_VERBS
+            or any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in _MODALS) for c in verb.children)
+        ):
+            return True
+        verb = verb.head if verb.dep_ in ("xcomp", "ccomp") and verb.head is not verb else None
+    return False
+
+
+def is_unrealised(text: str) -> bool:
+    """Whether the text negates or hedges anything ("did not", "would", "plan to", "expected")."""
+    return any(_under_unrealised(t) for t in parse(text) if t.pos_ in ("VERB", "AUX"))
+
+
 def near(text: str, targets: set[str], anchors: set[str], max_hops: int, names_free: bool = True) -> bool:
     """Whether a word of ``targets`` is within ``max_hops`` edges of a word of ``anchors`` in the parse of ``text``."""
     return bool(reach(text, targets, anchors, max_hops, names_free))

@@ -165,7 +165,7 @@ def _missing_names(claim: str, evidence: str, context: str) -> list[str]:
 
 
 def _preceded_by_other_name(surname: str, evidence: str, evidence_names: list[str], claim_names: list[str]) -> bool:
-    ws = [w.lower() for w in _WORD.findall(normalise(evidence))]
+    ws = [w.lower().removesuffix("'s") for w in _WORD.findall(normalise(evidence))]
     capitalised = set(evidence_names)
     return any(
         i > 0 and ws[i - 1] in capitalised and ws[i - 1] not in _HONORIFICS and ws[i - 1] not in claim_names

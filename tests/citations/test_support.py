@@ -160,3 +160,30 @@ def test_a_name_with_an_apostrophe_is_one_name() -> None:
 def test_an_answer_near_only_the_names_of_a_quote_that_never_words_the_question_does_not_fit() -> None:
     # "eat" and "dinner" are nowhere in the quote: "a Chinese and an American flag" is near "Mr Blinken" only.
     assert "doesn't connect" in fits_question("What did Blinken eat for dinner?", "Chinese and an American flag", [SMALL_TALK])
+
+
+def test_a_passage_about_a_namesake_does_not_answer() -> None:
+    quote = "Hillary Clinton's doctor declared she is in excellent physical condition and fit to serve as president."
+    sentence = "Clinton's doctor declared she is in excellent physical condition."
+    assert "another Clinton" in fits_question("What did Bill Clinton's doctor say about his health?", sentence, [quote])
+    assert fits_question("What did Hillary Clinton's doctor say about her health?", sentence, [quote]) is None
+    mrs = "Mrs. Clinton's doctor declared she is in excellent physical condition."
+    assert fits_question("What did Hillary Clinton's doctor say about her health?", sentence, [mrs]) is None
+
+
+def test_a_who_or_which_question_is_not_answered_by_an_amount() -> None:
+    question = "In which federal prison did Jesse Jackson Jr. serve his sentence?"
+    assert "only an amount" in answers_question(question, "46 to 57 months in prison")
+    assert answers_question(question, "Butner federal prison in North Carolina") is None
+    assert answers_question("In which year did Biden take office?", "2021") is None
+
+
+def test_a_short_answer_must_not_be_what_the_quote_says_did_not_or_may_happen() -> None:
+    lone = "Two senators didn't vote at all: Sens. Tim Kaine and Bernie Sanders."
+    assert "didn't happen" in fits_question("Which senator cast the only vote against the override?", "Tim Kaine", [lone])
+    sought = "Prosecutors said they would seek to have him sentenced to 18 to 24 months."
+    question = "How many months in prison was Jackson finally sentenced to?"
+    assert "planned" in fits_question(question, "18 to 24 months", [sought])
+    assert fits_question("How long a sentence would prosecutors seek?", "18 to 24 months", [sought]) is None
+    said = "He said the bill passed 97-1, with Reid the lone vote against."
+    assert fits_question("Which senator cast the only vote against the bill?", "Reid", [said]) is None
