@@ -93,8 +93,10 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
         if answer and not relations.is_unrealised(question) and all(relations.only_unrealised(q, answer, around) for q in quotes):
             return "in the quote that didn't happen, or was only planned or possible"
         return None
-    said = set(content_stems(" ".join(quotes))) | set(content_stems(sentence))
-    covered = sum(any(_same_word(a, s) for s in said) for a in asked) / len(asked)
+    # By lemma ("gave" is "give"), leaving out the words for the kind of answer wanted ("how much").
+    topic = relations.lemma_stems(question) - _KINDS
+    said = relations.lemma_stems(" ".join(quotes)) | relations.lemma_stems(sentence)
+    covered = sum(any(_same_word(a, s) for s in said) for a in topic) / max(len(topic), 1)
     if covered < MIN_QUESTION_COVERAGE:
         return "the cited passage is about something else"
     return None
@@ -117,10 +119,15 @@ def _namesake(question: str, quotes: str) -> str | None:
 
 def _connects(quote: str, answer: set[str], focus: set[str], asked: set[str]) -> bool:
     """The answer sits next to the question's focus words in the quote, or a step further from
-    several of them ("Mike Thompson, a California Democrat who is chairman of a task force"), or,
+    several of them ("Mike Thompson, a California Democrat who is chairman of a task force"), or in
+    the clause of the verb asked about, or,
     where the quote words the focus otherwise, a little further from the names the question mentions."""
     if focus & set(content_stems(quote)):
-        return relations.near(quote, answer, focus, MAX_HOPS) or len(relations.reach(quote, answer, focus, MAX_HOPS + 1)) >= 2
+        return (
+            relations.near(quote, answer, focus, MAX_HOPS)
+            or len(relations.reach(quote, answer, focus, MAX_HOPS + 1)) >= 2
+            or relations.in_clause_of(quote, answer, focus)
+        )
     # Steps within the names count here: "Mr Blinken" is not one step from every word near it.
     return relations.near(quote, answer, asked, MAX_HOPS_FROM_NAMES, names_free=False)
 

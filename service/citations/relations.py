@@ -66,12 +66,26 @@ def _name_tokens(token: Any) -> list[Any]:
     return [w for w in words if w.lower_ not in _PRONOUNS and w.is_alpha]
 
 
+def _conjoined(token: Any) -> list[Any]:
+    """The token and those coordinated with it ("Hillary and Bill Clinton")."""
+    out = [token]
+    for t in out:
+        out += [c for c in t.children if c.dep_ == "conj"]
+    return out
+
+
 def _names(token: Any) -> set[str]:
-    return {stem(w.lemma_) for w in _name_tokens(token)}
+    return {stem(w.lemma_) for t in _conjoined(token) for w in _name_tokens(t)}
 
 
 def _proper_names(token: Any) -> set[str]:
-    return {stem(w.lemma_) for w in _name_tokens(token) if w.pos_ == "PROPN"}
+    return {stem(w.lemma_) for t in _conjoined(token) for w in _name_tokens(t) if w.pos_ == "PROPN"}
+
+
+def starts_with_name(text: str) -> bool:
+    """Whether the text's first word is a proper noun (a capital at the start proves nothing)."""
+    doc = parse(text)
+    return bool(len(doc)) and doc[0].pos_ == "PROPN"
 
 
 def _numbers(token: Any) -> set[str]:
@@ -224,6 +238,21 @@ def _under_unrealised(token: Any, asked: frozenset[str] = frozenset()) -> bool:
         ):
             return True
         verb = verb.head if verb.dep_ in ("xcomp", "ccomp") and verb.head is not verb else None
+    return False
+
+
+def in_clause_of(text: str, targets: set[str], anchors: set[str]) -> bool:
+    """Whether a word of ``targets`` belongs to the clause of a verb of ``anchors``, or of a verb
+    whose object is one ("$60,000 earlier this year" under "repaid"; "in January 2021" under
+    "took office"), however deep the parse puts it."""
+    for token in parse(text):
+        if not _keys(token) & targets:
+            continue
+        verb = next((t for t in token.ancestors if t.pos_ in ("VERB", "AUX")), None)
+        if verb is not None and (
+            _keys(verb) & anchors or any(c.dep_ in ("dobj", "attr") and _keys(c) & anchors for c in verb.children)
+        ):
+            return True
     return False
 
 

@@ -147,11 +147,13 @@ def _missing_names(claim: str, evidence: str, context: str) -> list[str]:
     found = set(words(evidence)) | set(words(context))
     evidence_names = names(evidence)
     listed = names(claim)
+    if listed and not relations.starts_with_name(claim):  # "Filing false tax returns": capitalised, not a name
+        listed = listed[1:] if words(claim)[:1] == listed[:1] else listed
     missing = []
     for i, name in enumerate(listed):
         parts = [p for p in name.split("-") if p]
-        if all(p in found or p in _NUMBER_WORDS for p in parts):
-            continue
+        if all(p in found or p in _NUMBER_WORDS or (p.endswith("s") and p[:-1] in found) for p in parts):
+            continue  # "the Clintons" for "Hillary and Bill Clinton" too
         following = listed[i + 1] if i + 1 < len(listed) else None
         if (
             following

@@ -187,3 +187,28 @@ def test_a_short_answer_must_not_be_what_the_quote_says_did_not_or_may_happen() 
     assert fits_question("How long a sentence would prosecutors seek?", "18 to 24 months", [sought]) is None
     said = "He said the bill passed 97-1, with Reid the lone vote against."
     assert fits_question("Which senator cast the only vote against the bill?", "Reid", [said]) is None
+
+
+def test_coordinated_subjects_all_did_it() -> None:
+    quote = "Hillary and Bill Clinton earned roughly $141 million from 2007 to 2014, according to tax returns."
+    assert check("The Clintons earned $141 million from 2007 to 2014.", [quote]).supported
+
+
+def test_a_capital_at_the_start_of_a_claim_is_not_a_name() -> None:
+    quote = "Later that day she pleaded guilty to a charge that she filed false income tax statements."
+    assert check("Filing false income tax statements", [quote]).supported
+    assert "'sandi'" in check("Sandi filed false income tax statements.", [quote]).reason
+
+
+def test_a_short_answer_in_the_clause_of_the_verb_asked_about_fits() -> None:
+    quote = "He repaid his campaign more than $60,000 earlier this year for improper expenses dating back to 2015."
+    assert fits_question("About how much had Hunter repaid to his campaign?", "more than $60,000", [quote]) is None
+    took = "Mr Blinken is the first US official to visit China since President Joe Biden took office in January 2021."
+    assert fits_question("In what year did the Biden administration take office?", "2021", [took]) is None
+    assert "doesn't connect" in fits_question("In what year did Blinken first visit China?", "2021", [took])
+
+
+def test_a_passage_about_the_question_is_found_by_lemma() -> None:
+    quote = "They gave nearly $15 million to charity, or an average of 10.8 percent of their earnings."
+    question = "How much did the Clintons give to charity from 2007 to 2014?"
+    assert fits_question(question, "The Clintons gave nearly $15 million to charity.", [quote]) is None
