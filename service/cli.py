@@ -273,6 +273,8 @@ def serve(
 
     s = get_settings()
     try:
+        if s.slack_bot_token and s.slack_signing_secret:  # the app mounts the Slack bot: say now if it can't
+            require_extra("slack", "slack_bolt", "the Slack bot (NEWSDESK_SLACK_BOT_TOKEN is set)")
         with prepared_workers(s, workers or s.workers):
             uvicorn.run(
                 "service.api.app:create_app",

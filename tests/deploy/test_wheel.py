@@ -105,8 +105,11 @@ def test_without_extras_local_model_and_slack_commands_say_what_to_install(wheel
     work.mkdir()
 
     ask = newsdesk(venv, work, "ask", "Who greeted Blinken?", NEWSDESK_PROFILE="quality")  # the default profile
-    slack = newsdesk(venv, work, "slack", NEWSDESK_SLACK_BOT_TOKEN="xoxb-test", NEWSDESK_SLACK_SIGNING_SECRET="s")
+    tokens = {"NEWSDESK_SLACK_BOT_TOKEN": "xoxb-test", "NEWSDESK_SLACK_SIGNING_SECRET": "s"}
+    slack = newsdesk(venv, work, "slack", **tokens)
+    serve = newsdesk(venv, work, "serve", "--port", "70000", **tokens)  # the check comes before any bind
 
-    assert (ask.returncode, slack.returncode) == (1, 1)
+    assert (ask.returncode, slack.returncode, serve.returncode) == (1, 1, 1)
     assert ask.stderr.strip().count("\n") == 0 and "pip install 'newsdesk[local]'" in ask.stderr, ask.stderr
-    assert slack.stderr.strip().count("\n") == 0 and "pip install 'newsdesk[slack]'" in slack.stderr, slack.stderr
+    for out in (slack, serve):
+        assert out.stderr.strip().count("\n") == 0 and "pip install 'newsdesk[slack]'" in out.stderr, out.stderr
