@@ -76,3 +76,12 @@ def test_env_overrides_reach_the_api() -> None:
     env = api_environment({"NEWSDESK_CHAT_PROVIDER": "local", "NEWSDESK_OPENAI_BASE_URL": "http://gpu-box:8000/v1"})
     assert env["NEWSDESK_CHAT_PROVIDER"] == "local"
     assert env["NEWSDESK_OPENAI_BASE_URL"] == "http://gpu-box:8000/v1"
+
+
+def test_the_api_sends_the_model_server_as_many_requests_as_it_has_slots() -> None:
+    for env in ({}, {"LLM_PARALLEL": "8", "NEWSDESK_MODEL_PARALLEL": "8"}):
+        command = load_compose(env)["services"]["llm"]["command"]
+        slots = str(command[command.index("--parallel") + 1])
+        assert slots == api_environment(env)["NEWSDESK_MODEL_PARALLEL"] == env.get("LLM_PARALLEL", "4")
+    command = load_compose()["services"]["llm"]["command"]
+    assert str(command[command.index("--ctx-size") + 1]) == str(4096 * 4)  # the context is split between the slots
