@@ -9,9 +9,11 @@ API process (one generation at a time), and behind llama.cpp's own server with `
 slots and continuous batching (``service.models.batching_server``, needs ``newsdesk[batching]``),
 the API sending it up to that many requests at once (``MODEL_PARALLEL``).
 The queue is sized so that no request is refused: this measures waiting, not shedding
-(``benchmarks.load`` measures shedding).
+(``benchmarks.load`` measures shedding). The questions are the 40 of ``evals/seeds.yaml`` in
+turn, never the same prompt twice in a row of up to 40 requests: llama.cpp's server answers a
+prompt it has cached almost without reading it, which real users' different questions don't get.
 Usage: python -m benchmarks.throughput [--levels 1,4,16] [--requests 4] [--scripted-requests 200]
-       [--engines inprocess,batching] [--parallel 4]
+       [--engines inprocess,batching] [--parallel 4] [--questions seeds|load]
 """
 
 from __future__ import annotations
@@ -36,11 +38,15 @@ from benchmarks.common import console, machine, percentile, scratch_settings, ta
 from benchmarks.load import QUESTIONS, _one
 from benchmarks.server import free_port, serve
 from service.desk import Newsdesk
+from service.evals.dataset import load_dataset
 from service.settings import PROJECT_ROOT, Settings
 
 
-async def closed_loop(url: str, concurrency: int, total: int) -> tuple[list[tuple[str, float]], float]:
-    """(outcome, seconds) per request, and the wall time, for ``total`` requests from ``concurrency`` clients."""
+async def closed_loop(
+    url: str, concurrency: int, total: int, questions: list[str] = QUESTIONS, offset: int = 0
+) -> tuple[list[tuple[str, float]], float]:
+    """(outcome, seconds) per request, and the wall time, for ``total`` requests from ``concurrency`` clients,
+    asking ``questions`` in turn from ``offset``."""
     numbers = itertools.count()
     results: list[tuple[str, float]] = []
     limits = httpx.Limits(max_connections=concurrency)
@@ -48,7 +54,7 @@ async def closed_loop(url: str, concurrency: int, total: int) -> tuple[list[tupl
 
         async def client_loop() -> None:
             while (i := next(numbers)) < total:
-                results.append(await _one(client, url, QUESTIONS[i % len(QUESTIONS)]))
+                results.append(await _one(client, url, questions[(offset + i) % len(questions)]))
 
         started = time.perf_counter()
         await asyncio.gather(*(client_loop() for _ in range(concurrency)))
@@ -135,11 +141,12 @@ def batching_engine(data_dir: Path, model: str, parallel: int, threads: int, que
             llm.wait()
 
 
-def rows_for(label: str, url: str, levels: list[int], requests: int) -> list[list[str]]:
-    rows = []
+def rows_for(label: str, url: str, levels: list[int], requests: int, questions: list[str]) -> list[list[str]]:
+    rows, asked = [], 0
     for level in levels:
         total = max(level, requests)
-        results, wall = asyncio.run(closed_loop(url, level, total))
+        results, wall = asyncio.run(closed_loop(url, level, total, questions, offset=asked))  # not the last level's
+        asked += total
         ok = [s for outcome, s in results if outcome == "200"]
         other = Counter(outcome for outcome, _ in results if outcome != "200")
         rows.append([
@@ -159,10 +166,24 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct-q4", help="Shipped GGUF, the same in every engine.")
     parser.add_argument("--parallel", type=int, default=4, help="Slots of the batching engine.")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="CPU threads of the model, in both engines.")
+    parser.add_argument(
+        "--questions",
+        choices=["seeds", "load"],
+        default="seeds",
+        help="seeds: the 40 questions of evals/seeds.yaml in turn, so no two requests of a level up to 40 repeat a "
+        "prompt (a repeated prompt is read from llama.cpp's cache); load: benchmarks.load's 3, as the 0.25 answers/s "
+        "of issue 15 was measured.",
+    )
     args = parser.parse_args()
+    questions = (
+        QUESTIONS if args.questions == "load" else [q.question for q in load_dataset(PROJECT_ROOT / "evals" / "seeds.yaml").items]
+    )
     levels = [int(n) for n in args.levels.split(",")]
     engines = args.engines.split(",")
-    console.print(f"[dim]{machine()}; model threads {args.threads}; load average at start {os.getloadavg()[0]:.2f}[/dim]")
+    console.print(
+        f"[dim]{machine()}; model threads {args.threads}; questions: {args.questions} ({len(questions)}); "
+        f"load average at start {os.getloadavg()[0]:.2f}[/dim]"
+    )
 
     settings = scratch_settings(local_model=args.model)
     Newsdesk(settings).ingestor.ingest_paths([PROJECT_ROOT / "seeds"])
@@ -171,7 +192,7 @@ def main() -> None:
     if args.scripted_requests:
         with scripted_server(settings.data_dir, queue) as url:
             asyncio.run(closed_loop(url, 2, 10))  # warm-up
-            rows += rows_for("scripted (instant)", url, levels, args.scripted_requests)
+            rows += rows_for("scripted (instant)", url, levels, args.scripted_requests, questions)
     for engine in engines if args.requests else []:
         if engine == "inprocess":
             inprocess = {
@@ -181,10 +202,11 @@ def main() -> None:
                 "local_model": args.model,
             }
             with serve(settings.data_dir, **inprocess) as (url, _proc):
-                rows += rows_for(f"{settings.local_model}, in-process", url, levels, args.requests)
+                rows += rows_for(f"{settings.local_model}, in-process", url, levels, args.requests, questions)
         else:
             with batching_engine(settings.data_dir, args.model, args.parallel, args.threads, queue) as url:
-                rows += rows_for(f"{settings.local_model}, llama.cpp server ({args.parallel} slots)", url, levels, args.requests)
+                label = f"{settings.local_model}, llama.cpp server ({args.parallel} slots)"
+                rows += rows_for(label, url, levels, args.requests, questions)
     table(
         "Throughput, POST /v1/chat, closed loop",
         ["model", "concurrency", "requests", "answered", "answers/s", "p50 latency s", "p95 latency s"],
