@@ -11,8 +11,8 @@ model, on embedded Chroma and on a ``chroma run`` server serving the same folder
 process keeps the same sparse index folder). "filtered" is hybrid with an outlet filter (1/20).
 
 ``--sparse-only-sizes`` (default 1M) builds a standalone sparse index of that many chunks and
-measures it alone: Chroma's HNSW insert grows to ~200 s at 100k on 2 cores, so 1M does not fit
-this benchmark's budget; dense and hybrid at that size are not measured.
+measures it alone, because Chroma's insert takes ~2 min per 100k chunks on 2 cores: the full
+store at 1M (``--sizes 1000000 --sparse-only-sizes ''``) takes ~35 min and ~5 GB of memory.
 RSS is this process's resident memory after the queries (embedded Chroma's HNSW included; the
 server's is not); the baseline (Python, the embedding model) is printed first.
 Usage: python -m benchmarks.retrieval_scale [--sizes 10000,100000] [--sparse-only-sizes 1000000]
