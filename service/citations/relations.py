@@ -219,10 +219,11 @@ def only_unrealised(text: str, targets: set[str], asked: frozenset[str] = frozen
 
 
 def _under_unrealised(token: Any, asked: frozenset[str] = frozenset()) -> bool:
-    """Whether the verb ``token`` belongs to (or a verb it complements) is negated or hedged; a verb
-    of saying ends the climb, and so does any other clause ("after voting 348-77" is done), or a
-    noun of ``asked`` under a preposition on the way: "During his stay
-    through to Monday" is not hedged by "is expected to meet"."""
+    """Whether the verb ``token`` belongs to (or a verb it complements) is negated or hedged.
+
+    A verb of saying ends the climb, and so does any other clause ("after voting 348-77" is done),
+    or a noun of ``asked`` under a preposition on the way ("During his stay through to Monday" is
+    not hedged by "is expected to meet")."""
     verb = None
     for t in (token, *token.ancestors):
         if t.pos_ in ("VERB", "AUX"):
