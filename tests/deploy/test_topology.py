@@ -32,8 +32,10 @@ def loopback_environment(data_dir: Path, api_port: int, chroma_port: int, llm_po
         "NEWSDESK_CHROMA_HOST": "127.0.0.1",
         "NEWSDESK_CHROMA_PORT": str(chroma_port),
         "NEWSDESK_OPENAI_BASE_URL": base._replace(netloc=f"127.0.0.1:{llm_port}").geturl(),
-        # llama-cpp-python's server stands in for llama.cpp's C++ server, and wants the other dialect.
+        # llama-cpp-python's server stands in for llama.cpp's C++ server: it wants the other dialect,
+        # and it writes one answer at a time where compose's has 4 slots.
         "NEWSDESK_JSON_DIALECT": "json_object",
+        "NEWSDESK_MODEL_PARALLEL": "1",
     }
 
 
