@@ -31,11 +31,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import numpy as np
 
 from benchmarks.common import console, machine, percentile, table
-from benchmarks.server import free_port
+from benchmarks.server import free_port, stop, wait_ready
 from benchmarks.synthetic_news import Corpus
 from service.retrieval.filters import Filters
 from service.retrieval.hybrid import HybridRetriever
@@ -112,19 +111,11 @@ def chroma_server(path: Path) -> Iterator[int]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("chroma run did not start") from None
-            time.sleep(0.2)
+        heartbeat = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+        wait_ready(heartbeat, lambda: None if proc.poll() is None else "chroma run did not start", timeout=60, interval=0.2)
         yield port
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
 
 
 @contextmanager

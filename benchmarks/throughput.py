@@ -36,7 +36,7 @@ import httpx
 from benchmarks.api_overhead import CANNED
 from benchmarks.common import console, machine, percentile, scratch_settings, table
 from benchmarks.load import QUESTIONS, _one
-from benchmarks.server import free_port, serve
+from benchmarks.server import exited, free_port, serve, stop, wait_ready
 from service.desk import Newsdesk
 from service.evals.dataset import load_dataset
 from service.settings import PROJECT_ROOT, Settings
@@ -81,16 +81,7 @@ def scripted_server(data_dir: Path, queue_size: int) -> Iterator[str]:
     proc.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=10).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if not proc.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the scripted server did not become ready")
-            time.sleep(0.3)
+        wait_ready(f"{url}/readyz", lambda: None if proc.is_alive() else "the scripted server stopped", timeout=120)
         yield url
     finally:
         proc.terminate()
@@ -116,16 +107,7 @@ def batching_engine(data_dir: Path, model: str, parallel: int, threads: int, que
     with (data_dir / "llm.log").open("wb") as log:
         llm = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=10).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if llm.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the llama.cpp server did not start; see {data_dir / 'llm.log'}")
-            time.sleep(0.3)
+        wait_ready(f"http://127.0.0.1:{port}/v1/models", lambda: exited(llm, data_dir / "llm.log"), timeout=120)
         settings = {
             "chat_provider": "openai_compatible", "openai_base_url": f"http://127.0.0.1:{port}/v1", "chat_model": alias,
             "model_parallel": str(parallel), "queue_size": str(queue), "request_timeout_s": "1800",
@@ -133,12 +115,7 @@ def batching_engine(data_dir: Path, model: str, parallel: int, threads: int, que
         with serve(data_dir, **settings) as (url, _proc):
             yield url
     finally:
-        llm.terminate()
-        try:
-            llm.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            llm.kill()
-            llm.wait()
+        stop(llm)
 
 
 def rows_for(label: str, url: str, levels: list[int], requests: int, questions: list[str]) -> list[list[str]]:
