@@ -81,7 +81,8 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
     if other := _namesake(question, " ".join(quotes)):
         return f"the cited passage is about another {other}"
     if not relations.has_verb(sentence):
-        answer = set(content_stems(sentence)) - asked
+        stated = set(content_stems(sentence))
+        answer = stated - asked
         # What the question is about, beyond the names it mentions and the kind of answer it
         # wants ("small talk" in "In what language did Blinken and Qin make small talk?").
         focus = asked - set(content_stems(" ".join(names(question)))) - _LIGHT - _KINDS
@@ -89,7 +90,7 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
             return "it names who the question is about, not the answer"
         if answer and not any(_connects(quote, answer, focus, asked) for quote in quotes):
             return "the quote doesn't connect that answer to what was asked"
-        around = frozenset(asked - set(content_stems(sentence)))  # what the question asks about, beyond the answer
+        around = frozenset(asked - stated)  # what the question asks about, beyond the answer
         if answer and not relations.is_unrealised(question) and all(relations.only_unrealised(q, answer, around) for q in quotes):
             return "in the quote that didn't happen, or was only planned or possible"
         return None
