@@ -109,7 +109,7 @@ def _namesake(question: str, quotes: str) -> str | None:
     asked = names(question)
     quoted = set(names(quotes))
     for first, last in zip(asked, asked[1:], strict=False):
-        if first in quoted or last not in quoted or first in _TITLES or relations.stem(first) in _TITLES:
+        if first in quoted or last not in quoted or relations.stem(first) in _TITLES:
             continue
         if re.search(rf"\b{re.escape(first)}\s+{re.escape(last)}\b", normalise(question), re.I) and _preceded_by_other_name(
             last, quotes, list(quoted), asked
@@ -121,8 +121,8 @@ def _namesake(question: str, quotes: str) -> str | None:
 def _connects(quote: str, answer: set[str], focus: set[str], asked: set[str]) -> bool:
     """The answer sits next to the question's focus words in the quote, or a step further from
     several of them ("Mike Thompson, a California Democrat who is chairman of a task force"), or in
-    the clause of the verb asked about, or,
-    where the quote words the focus otherwise, a little further from the names the question mentions."""
+    the clause of the verb asked about, or, where the quote words the focus otherwise, a little
+    further from the names the question mentions."""
     if focus & set(content_stems(quote)):
         return (
             relations.near(quote, answer, focus, MAX_HOPS)
