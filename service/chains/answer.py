@@ -8,6 +8,7 @@ writes it, then the verified answer; :meth:`Answerer.answer` is the same stream,
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import time
 from collections.abc import Iterator
@@ -218,13 +219,11 @@ class Answerer:
         # An article deleted while the model wrote can't be cited: its sentences are no evidence now.
         present = {a: self.store.has(a) for a in {s.article_id for s in state["sources"]}}
         live = [s for s in state["sources"] if present[s.article_id]]
-        verified = verify(drafts, live, checker=self.checker) if drafted else Verified([], [])
         question = state["standalone"]
+        fits = functools.partial(fits_question, question)
+        verified = verify(drafts, live, checker=self.checker, fits=fits) if drafted else Verified([], [])
         for sentence in verified.sentences:
-            if sentence.unsupported:
-                continue
-            quotes = [verified.citations[n - 1].quote for n in sentence.citations]
-            if why := answers_question(question, sentence.text) or fits_question(question, sentence.text, quotes):
+            if not sentence.unsupported and (why := answers_question(question, sentence.text)):
                 sentence.unsupported, sentence.reason, sentence.citations = True, why, []
         shown = [s for s in verified.sentences if not s.unsupported]
         index = CitationIndex()  # renumbered: citations of removed sentences are not shown

@@ -21,7 +21,9 @@ from service.text.numbers import NUMBER_WORDS
 _PRONOUNS = frozenset("i you he she it we they who whom which that this these those one".split())
 _NEGATING_VERBS = frozenset("deny refuse fail decline reject".split())
 # A verb under one of these (or a modal) is planned, expected or possible, not done.
-_HEDGES = frozenset("pledge promise plan expect want hope intend seek try threaten vow aim propose consider due".split())
+_HEDGES = frozenset(
+    "pledge promise plan expect want hope intend seek try threaten vow aim propose consider due recommend urge request".split()
+)
 _MODALS = frozenset("will would may might could should shall".split())
 
 
@@ -86,6 +88,17 @@ def starts_with_name(text: str) -> bool:
     """Whether the text's first word is a proper noun (a capital at the start proves nothing)."""
     doc = parse(text)
     return bool(len(doc)) and doc[0].pos_ == "PROPN"
+
+
+def named_participants(text: str) -> set[str]:
+    """Stems of the proper names that act or are acted on in the text (subjects and objects, not
+    places or times in a prepositional phrase): who the text is about."""
+    return {
+        name
+        for tok in parse(text)
+        if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "dative") and tok.pos_ == "PROPN"
+        for name in _proper_names(tok)
+    }
 
 
 def _numbers(token: Any) -> set[str]:
@@ -252,6 +265,28 @@ def in_clause_of(text: str, targets: set[str], anchors: set[str]) -> bool:
         verb = next((t for t in token.ancestors if t.pos_ in ("VERB", "AUX")), None)
         if verb is not None and (
             _keys(verb) & anchors or any(c.dep_ in ("dobj", "attr") and _keys(c) & anchors for c in verb.children)
+        ):
+            return True
+    return False
+
+
+def cuts_list(text: str, answer: str) -> bool:
+    """Whether ``answer`` lists items of a list in ``text`` and stops before the list ends
+    ("crisis management, advancing interests and speaking about concerns" where the text goes on
+    "..., and exploring areas of co-operation")."""
+    said = [t.lower_ for t in parse(answer) if t.is_alpha or t.like_num]
+    if len(said) < 3 or not any(t.dep_ == "cc" for t in parse(answer)):
+        return False
+    doc = parse(text)
+    for start in (t.i for t in doc if t.lower_ == said[0]):
+        end = next((t.i for t in doc[start : start + 2 * len(said) + 3] if t.lower_ == said[-1]), None)
+        if end is None or len({t.lower_ for t in doc[start : end + 1]} & set(said)) < 0.8 * len(set(said)):
+            continue
+        # A further item of the same list: conjoined to an item the answer has, of the same kind
+        # (not "school tuition" after "Italy and Hawaii"), and wholly after the answer (not the
+        # rest of a name the answer shortened).
+        if any(
+            t.dep_ == "conj" and start <= t.head.i <= end and t.pos_ == t.head.pos_ and t.left_edge.i > end for t in doc[end + 1 :]
         ):
             return True
     return False

@@ -230,6 +230,11 @@ class SupportChecker:
         missing_names = _missing_names(claim, evidence, context)
         if missing_names:
             return Verdict(False, coverage, f"{missing_names[0]!r} is not in the quote")
+        if context and (from_title := _missing_names(claim, evidence, "")):
+            # The title may name whom the quote calls "he", not stand in for someone the quote names.
+            others = relations.named_participants(evidence) - {relations.stem(w) for w in cw}
+            if others:
+                return Verdict(False, coverage, f"{from_title[0]!r} is only in the title, and the quote is about someone else")
         reason = (
             _negation_conflict(claim, evidence)
             or _opposite_conflict(claim, evidence)

