@@ -274,8 +274,9 @@ def cuts_list(text: str, answer: str) -> bool:
     """Whether ``answer`` lists items of a list in ``text`` and stops before the list ends
     ("crisis management, advancing interests and speaking about concerns" where the text goes on
     "..., and exploring areas of co-operation")."""
-    said = [t.lower_ for t in parse(answer) if t.is_alpha or t.like_num]
-    if len(said) < 3 or not any(t.dep_ == "cc" for t in parse(answer)):
+    answer_doc = parse(answer)
+    said = [t.lower_ for t in answer_doc if t.is_alpha or t.like_num]
+    if len(said) < 3 or not any(t.dep_ == "cc" for t in answer_doc):
         return False
     doc = parse(text)
     for start in (t.i for t in doc if t.lower_ == said[0]):
