@@ -4,7 +4,7 @@ Each verb becomes a :class:`Relation`: its lemma, the words naming its agent and
 (passive voice turned around: in "Blinken was received by Qin Gang" Qin Gang is the agent), the
 numbers in its object, and whether it is negated. Comparing a claim's relations with the
 evidence's catches what word overlap can't: swapped roles, a negation, numbers traded between
-two facts in one sentence.
+two facts in one sentence, a verb moved from one thing to another.
 """
 
 from __future__ import annotations
@@ -191,6 +191,8 @@ def conflict(claim: str, evidence: str) -> str | None:
                 reasons.append(f"who did what ({r.verb!r}) is the other way round in the quote")
             elif r.named_agents and e.named_agents and not r.named_agents & e.named_agents:
                 reasons.append(f"the quote says someone else did {r.verb!r}")
+            elif _said_of_another(r.patients, e.patients, found):
+                reasons.append(f"the quote says {r.verb!r} of something else")
             elif r.numbers and e.numbers and not r.numbers <= e.numbers:
                 reasons.append(f"the quote gives other numbers for {r.verb!r}")
             elif r.numbers and e.numbers and (r.object_words - e.object_words) & _other_objects(e, matches):
@@ -201,6 +203,14 @@ def conflict(claim: str, evidence: str) -> str | None:
         if reasons:
             return reasons[0]
     return None
+
+
+def _said_of_another(claimed: frozenset[str], said: frozenset[str], found: list[Relation]) -> bool:
+    """The evidence's verb acts on others, and what the claim has it act on is acted on by another
+    verb of the evidence ("dental bills were characterized as a contribution. Theater tickets were
+    mischaracterized as ...")."""
+    acted_on = frozenset().union(*(e.patients for e in found))
+    return bool(claimed and said and not claimed & said and claimed & acted_on)
 
 
 def _swapped(r: Relation, e: Relation) -> bool:

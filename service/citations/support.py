@@ -3,11 +3,13 @@
 A claim is supported by its evidence (one or more quotes) only when every one of these holds:
 - every number, date word (month, weekday) and name in the claim is in the evidence (a name
   may also come from ``context``, e.g. the article's title; a first name may be missing where
-  the quote uses a title: "Mrs. Clinton");
+  the quote uses a title or the surname alone, "Mrs. Clinton", "led by Hutchinson", and then
+  doesn't count as a word the quote lacks);
 - negation agrees, and the claim doesn't say one of a pair of opposites ("support"/"oppose")
   where the evidence says the other; a number is not given for another thing ("three-term");
 - who did what agrees, by the dependency parse (service/citations/relations.py): no swapped
-  roles, no "planned to" reported as done, no number moved from one fact to another;
+  roles, no "planned to" reported as done, no number moved from one fact to another, no verb
+  moved from what the evidence says it of to what the evidence treats otherwise;
 - the claim's nouns are in the evidence, and most of its content words (stemmed); a lower
   coverage is accepted only when the claim and evidence are also close in meaning (embedding
   cosine), which lets true paraphrases through.
@@ -137,8 +139,8 @@ def _same_word(a: str, b: str) -> bool:
 _HONORIFICS = frozenset("mr mrs ms miss dr sen sens rep reps gov president senator representative speaker judge".split())
 
 
-def _missing_names(claim: str, evidence: str, context: str) -> list[str]:
-    """Names in the claim that neither the quote nor the context has.
+def _name_check(claim: str, evidence: str, context: str) -> tuple[list[str], list[str]]:
+    """(names in the claim that neither the quote nor the context has, first names accepted for their surname).
 
     A first name may be missing when its surname is there after a title or at the start of a
     name ("Hillary Clinton" for "Mrs. Clinton"), not after another name ("North Dakota" for
@@ -149,7 +151,7 @@ def _missing_names(claim: str, evidence: str, context: str) -> list[str]:
     listed = names(claim)
     if listed and not relations.starts_with_name(claim):  # "Filing false tax returns": capitalised, not a name
         listed = listed[1:] if words(claim)[:1] == listed[:1] else listed
-    missing = []
+    missing, first = [], []
     for i, name in enumerate(listed):
         parts = [p for p in name.split("-") if p]
         if all(p in found or p in _NUMBER_WORDS or (p.endswith("s") and p[:-1] in found) for p in parts):
@@ -161,9 +163,10 @@ def _missing_names(claim: str, evidence: str, context: str) -> list[str]:
             and re.search(rf"\b{re.escape(name)}\W+{re.escape(following)}\b", normalise(claim), re.I)
             and not _preceded_by_other_name(following, evidence, evidence_names, listed)
         ):
+            first.append(name)
             continue
         missing.append(name)
-    return missing
+    return missing, first
 
 
 def _preceded_by_other_name(surname: str, evidence: str, evidence_names: list[str], claim_names: list[str]) -> bool:
@@ -227,10 +230,13 @@ class SupportChecker:
         if missing_dates:
             return Verdict(False, coverage, f"date {sorted(missing_dates)[0]!r} is not in the quote")
         context_words = set(words(context))
-        missing_names = _missing_names(claim, evidence, context)
+        missing_names, first_names = _name_check(claim, evidence, context)
         if missing_names:
             return Verdict(False, coverage, f"{missing_names[0]!r} is not in the quote")
-        if context and (from_title := _missing_names(claim, evidence, "")):
+        if first_names:  # "Asa Hutchinson" for "led by Hutchinson": the first name is not a word the quote lacks
+            found |= set(stem_words(first_names))
+            coverage = sum(s in found for s in claim_stems) / len(claim_stems)
+        if context and (from_title := _name_check(claim, evidence, "")[0]):
             # The title may name whom the quote calls "he", not stand in for someone the quote names.
             others = relations.named_participants(evidence) - {relations.stem(w) for w in cw}
             if others:

@@ -93,6 +93,12 @@ def test_a_first_name_may_be_missing_only_right_before_its_surname() -> None:
     assert "'jinping'" in check("Xi Jinping will meet Blinken.", [visit]).reason
 
 
+def test_a_full_name_answers_where_the_quote_has_the_surname_alone() -> None:
+    quote = "The report was prepared by a 12-person task force, called the School Shield Program, led by Hutchinson."
+    assert check("Asa Hutchinson", [quote]).supported
+    assert "'john'" in check("John Hutchinson", ["The task force was led by Asa Hutchinson."]).reason
+
+
 def test_an_answer_in_the_question_own_words_is_not_an_answer() -> None:
     question = "What did Xi Jinping tell Blinken during their meeting?"
     assert "repeats the question" in answers_question(question, "President Xi Jinping told Blinken during their meeting.")
@@ -195,6 +201,15 @@ def test_a_short_answer_must_not_be_what_the_quote_says_did_not_or_may_happen() 
 def test_coordinated_subjects_all_did_it() -> None:
     quote = "Hillary and Bill Clinton earned roughly $141 million from 2007 to 2014, according to tax returns."
     assert check("The Clintons earned $141 million from 2007 to 2014.", [quote]).supported
+
+
+def test_a_verb_said_of_one_thing_is_not_said_of_what_the_next_sentence_treats_otherwise() -> None:
+    quotes = [
+        "Family dental bills paid with campaign funds were characterized as a charitable contribution to Smiles for Life.",
+        "Theater tickets were mischaracterized as holiday expenses.",
+    ]
+    assert "of something else" in check("Theater tickets were characterized as a contribution to Smiles for Life.", quotes).reason
+    assert check("Dental bills were characterized as a contribution to Smiles for Life.", quotes).supported
 
 
 def test_a_capital_at_the_start_of_a_claim_is_not_a_name() -> None:
