@@ -80,7 +80,7 @@ def fits_question(question: str, sentence: str, quotes: list[str]) -> str | None
         return None
     if other := _namesake(question, " ".join(quotes)):
         return f"the cited passage is about another {other}"
-    if any(relations.cuts_list(quote, sentence) for quote in quotes):
+    if any(relations.list_rest(quote, sentence) for quote in quotes):
         return "it stops partway through the quote's list"
     if not relations.has_verb(sentence):
         stated = set(content_stems(sentence))

@@ -164,6 +164,11 @@ def content_nouns(text: str) -> set[str]:
     return {stem(t.lemma_) for t in parse(text) if t.pos_ == "NOUN" and t.is_alpha}
 
 
+def content_verbs(text: str) -> set[str]:
+    """Stems of the lemmas of the text's verbs, less those of saying ("said", "told")."""
+    return {stem(t.lemma_) for t in parse(text) if t.pos_ == "VERB" and t.is_alpha and t.lemma_.lower() not in _REPORTING}
+
+
 def evidence_stems(text: str) -> set[str]:
     """Stems of every word and lemma of the text, for looking words up."""
     doc = parse(text)
@@ -280,14 +285,14 @@ def in_clause_of(text: str, targets: set[str], anchors: set[str]) -> bool:
     return False
 
 
-def cuts_list(text: str, answer: str) -> bool:
-    """Whether ``answer`` lists items of a list in ``text`` and stops before the list ends
-    ("crisis management, advancing interests and speaking about concerns" where the text goes on
-    "..., and exploring areas of co-operation")."""
+def list_rest(text: str, answer: str) -> str | None:
+    """The rest of a list in ``text`` whose items ``answer`` lists, when it stops before the list
+    ends: ", and exploring areas of co-operation" for "crisis management, advancing interests and
+    speaking about concerns"; ``None`` when the answer cuts no list."""
     answer_doc = parse(answer)
     said = [t.lower_ for t in answer_doc if t.is_alpha or t.like_num]
     if len(said) < 3 or not any(t.dep_ == "cc" for t in answer_doc):
-        return False
+        return None
     doc = parse(text)
     for start in (t.i for t in doc if t.lower_ == said[0]):
         end = next((t.i for t in doc[start : start + 2 * len(said) + 3] if t.lower_ == said[-1]), None)
@@ -296,11 +301,15 @@ def cuts_list(text: str, answer: str) -> bool:
         # A further item of the same list: conjoined to an item the answer has, of the same kind
         # (not "school tuition" after "Italy and Hawaii"), and wholly after the answer (not the
         # rest of a name the answer shortened).
-        if any(
-            t.dep_ == "conj" and start <= t.head.i <= end and t.pos_ == t.head.pos_ and t.left_edge.i > end for t in doc[end + 1 :]
-        ):
-            return True
-    return False
+        further = [
+            t
+            for t in doc[end + 1 :]
+            if t.dep_ == "conj" and start <= t.head.i <= end and t.pos_ == t.head.pos_ and t.left_edge.i > end
+        ]
+        if further:
+            last = max((t.right_edge for t in further), key=lambda t: t.i)
+            return text[doc[end].idx + len(doc[end]) : last.idx + len(last)]
+    return None
 
 
 def is_unrealised(text: str) -> bool:

@@ -12,7 +12,10 @@ A claim is supported by its evidence (one or more quotes) only when every one of
   moved from what the evidence says it of to what the evidence treats otherwise;
 - the claim's nouns are in the evidence, and most of its content words (stemmed); a lower
   coverage is accepted only when the claim and evidence are also close in meaning (embedding
-  cosine), which lets true paraphrases through.
+  cosine), which lets true paraphrases through;
+- with a judge (the chat model, yes/no), a claim whose verb the evidence lacks is put to it
+  rather than passed on coverage: "opposed a training program" for "did call for a training
+  program" has every other word of the quote.
 The rules and thresholds were set on the dev split of the labelled (claim, quote) pairs in
 evals/support/; ``python -m benchmarks.support_checker`` reports both splits.
 """
@@ -117,7 +120,7 @@ _OPPOSITES = [
     ("support", "oppos"), ("win", "lose"), ("won", "lost"), ("accept", "reject"), ("approv", "reject"),
     ("increas", "decreas"), ("rise", "fall"), ("rose", "fell"), ("rais", "cut"), ("allow", "ban"),
     ("acquit", "convict"), ("guilti", "innoc"), ("pass", "fail"), ("confirm", "deni"), ("higher", "lower"),
-    ("more", "less"), ("before", "after"), ("begin", "end"), ("open", "close"), ("legal", "illeg"),
+    ("more", "less"), ("before", "after"), ("begin", "end"), ("open", "close"), ("legal", "illeg"), ("up", "down"),
 ]  # fmt: skip
 
 
@@ -209,8 +212,8 @@ class SupportChecker:
     """``check(claim, quotes)``: whether the quotes together state the claim, and if not, why."""
 
     def __init__(self, embed: Embed | None = None, judge: Judge | None = None) -> None:
-        """``judge`` decides the claims the rules reject only for their wording (nouns or most words not
-        found); a conflict of names, numbers, dates, negation or roles is never put to it."""
+        """``judge`` decides the claims the rules reject only for their wording (nouns, verbs or most
+        words not found); a conflict of names, numbers, dates, negation or roles is never put to it."""
         self.embed = embed
         self.judge = judge
 
@@ -251,8 +254,13 @@ class SupportChecker:
             return Verdict(False, coverage, reason)
         evidence_stems = relations.evidence_stems(evidence) | context_words
         missing_nouns = [n for n in relations.content_nouns(claim) if not any(_same_word(n, e) for e in evidence_stems)]
+        # A verb the quote lacks may be a synonym or an opposite ("opposed" for "called for"): the
+        # rules can't tell which, so the judge decides; without one, coverage and meaning decide.
+        missing_verbs = [v for v in relations.content_verbs(claim) if not any(_same_word(v, e) for e in evidence_stems)]
         if missing_nouns:
             reason = f"the quote doesn't mention {sorted(missing_nouns)[0]!r}"
+        elif missing_verbs and self.judge is not None:
+            reason = f"the quote doesn't say {sorted(missing_verbs)[0]!r}"
         elif coverage >= MIN_COVERAGE:
             return Verdict(True, coverage)
         elif coverage >= MIN_COVERAGE_WITH_MEANING and self.embed is not None and self._close_in_meaning(claim, evidence):

@@ -6,7 +6,9 @@ decides whether those quotes together actually state it: names, numbers, dates, 
 who-did-what must agree, not just the words. A number that names no retrieved source is removed
 and counted; when the cited sources don't state the sentence, a retrieved source that does is
 cited instead, and a source that states it clearly better is added (both counted as corrected);
-a sentence left with no support is flagged ``unsupported``, with the reason.
+a sentence left with no support is flagged ``unsupported``, with the reason. A sentence that lists
+items of a cited quote's list and stops before its end is completed with the rest of that list,
+word for word from the quote (small models drop the last item).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from service.citations.relations import list_rest
 from service.citations.support import SupportChecker, content_stems
 from service.text.sentences import sentence_spans
 
@@ -183,6 +186,8 @@ def verify(
         cited = [n for n in valid if located[n][0] >= threshold / 2]
         titles = " ".join(dict.fromkeys(by_n[n].title for n in cited))  # names may come from a title, claims may not
         quotes = [_quote(by_n[n], located[n][1]) for n in cited]
+        if rest := next(filter(None, (list_rest(q, text) for q in quotes)), None):
+            sentence.text = text = _completed(text, rest)
         verdict = checker.check(text, quotes, titles) if cited else None
         best_cited = max((located[n][0] for n in cited), default=0.0)
         why = fits(text, quotes) if fits and verdict and verdict.supported else None
@@ -213,6 +218,13 @@ def verify(
             sentence.reason = "no retrieved source states it"
         result.sentences.append(sentence)
     return result
+
+
+def _completed(text: str, rest: str) -> str:
+    """``text`` with ``rest`` of its list appended, keeping its closing full stop."""
+    body = text.rstrip()
+    stop = body[-1:] if body[-1:] in ".!?" else ""
+    return body[: len(body) - len(stop)] + rest + stop
 
 
 def _quote(source: Source, span: tuple[int, int]) -> str:

@@ -157,6 +157,33 @@ def test_the_judge_decides_only_what_the_rules_cannot_check_from_the_words() -> 
     )
 
 
+def test_a_verb_the_quote_lacks_is_put_to_the_judge_not_passed_on_the_other_words() -> None:
+    """Every word but the verb is in the quote: "opposed" may be an opposite, and only the judge can tell."""
+    quote = "Hutchinson, though, did call for the creation of a 40-60 hour training program for armed officers."
+    opposed = "Hutchinson opposed a 40-60 hour training program for armed officers."
+    asked: list[str] = []
+
+    def judge(claim: str, quotes) -> bool:
+        asked.append(claim)
+        return False
+
+    verdict = SupportChecker(judge=judge).check(opposed, [quote])
+    assert not verdict.supported and asked == [opposed] and "oppos" in verdict.reason
+    # The quote's own verb needs no judge.
+    assert (
+        SupportChecker(judge=judge)
+        .check("Hutchinson called for a 40-60 hour training program for armed officers.", [quote])
+        .supported
+    )
+    assert asked == [opposed]
+
+
+def test_a_particle_of_the_opposite_direction_is_an_opposite() -> None:
+    quote = "Nancy Pelosi tried on Tuesday to play down any split between Democrats and Mr. Obama."
+    assert "not 'up'" in check("Pelosi tried to play up the split between Democrats and Obama.", [quote]).reason
+    assert check("Pelosi tried to play down the split between Democrats and Obama.", [quote]).supported
+
+
 def test_a_name_with_an_apostrophe_is_one_name() -> None:
     quote = "Ronnie O'Sullivan beat John Higgins 10-7 to win the Masters on Sunday."
     assert check("Ronnie O'Sullivan beat John Higgins.", [quote]).supported

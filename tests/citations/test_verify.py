@@ -82,3 +82,24 @@ def test_markers_do_not_split_an_abbreviation_at_the_end() -> None:
     sources = [Source(1, "a:0", "a", "A", "X", "The resignation takes effect at 5 p.m. on Friday.", 0)]
     v = verify([Draft("It takes effect at 5 p.m.", [1])], sources)
     assert v.text == "It takes effect at 5 p.m. [1]"
+
+
+def test_an_answer_that_drops_the_last_items_of_the_quotes_list_is_completed_from_the_quote() -> None:
+    """Small models drop the end of a list: the rest is added word for word from the quote, and cited."""
+    quote = (
+        "Mr Blinken said his trip had three main objectives: Setting up mechanisms for crisis management, "
+        "advancing US and allies’ interests and speaking directly about related concerns, and exploring areas "
+        "of potential co-operation."
+    )
+    sources = [Source(1, "a:0", "a", "A", "X", quote, 0)]
+    question = "What were the three main objectives of Blinken's trip?"
+    cut = (
+        "Setting up mechanisms for crisis management, advancing US and allies’ interests, "
+        "and speaking directly about related concerns."
+    )
+    v = verify([Draft(cut, [1])], sources, fits=lambda text, quotes: fits_question(question, text, quotes))
+    [sentence] = v.sentences
+    assert sentence.text == cut[:-1] + ", and exploring areas of potential co-operation."
+    assert not sentence.unsupported and v.citations[0].quote == quote
+    whole = verify([Draft(sentence.text, [1])], sources)
+    assert whole.sentences[0].text == sentence.text  # a whole list is left as it is
