@@ -25,6 +25,7 @@ _HEDGES = frozenset(
     "pledge promise plan expect want hope intend seek try threaten vow aim propose consider due recommend urge request".split()
 )
 _MODALS = frozenset("will would may might could should shall".split())
+_REPORTING = frozenset("say tell announce report add write state claim note".split())
 
 
 @lru_cache(maxsize=1)
@@ -234,9 +235,6 @@ def _other_objects(e: Relation, matches: list[Relation]) -> frozenset[str]:
 
 def has_verb(text: str) -> bool:
     return any(t.pos_ in ("VERB", "AUX") for t in parse(text))
-
-
-_REPORTING = frozenset("say tell announce report add write state claim note".split())
 
 
 def only_unrealised(text: str, targets: set[str], asked: frozenset[str] = frozenset()) -> bool:

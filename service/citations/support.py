@@ -254,12 +254,13 @@ class SupportChecker:
             return Verdict(False, coverage, reason)
         evidence_stems = relations.evidence_stems(evidence) | context_words
         missing_nouns = [n for n in relations.content_nouns(claim) if not any(_same_word(n, e) for e in evidence_stems)]
-        # A verb the quote lacks may be a synonym or an opposite ("opposed" for "called for"): the
-        # rules can't tell which, so the judge decides; without one, coverage and meaning decide.
-        missing_verbs = [v for v in relations.content_verbs(claim) if not any(_same_word(v, e) for e in evidence_stems)]
         if missing_nouns:
             reason = f"the quote doesn't mention {sorted(missing_nouns)[0]!r}"
-        elif missing_verbs and self.judge is not None:
+        # A verb the quote lacks may be a synonym or an opposite ("opposed" for "called for"): the
+        # rules can't tell which, so the judge decides; without one, coverage and meaning decide.
+        elif self.judge is not None and (
+            missing_verbs := [v for v in relations.content_verbs(claim) if not any(_same_word(v, e) for e in evidence_stems)]
+        ):
             reason = f"the quote doesn't say {sorted(missing_verbs)[0]!r}"
         elif coverage >= MIN_COVERAGE:
             return Verdict(True, coverage)
