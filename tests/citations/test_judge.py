@@ -24,6 +24,10 @@ def test_the_model_judge_accepts_a_paraphrase_the_rules_cannot_match_and_refuses
     paraphrase = "Qin Gang welcomed Blinken at the entrance of a guest house."
     assert checker.check(paraphrase, [QUOTE]).supported
     assert not checker.judge("Qin Gang was arrested at the villa.", [QUOTE])
+    # Every word but the verb is in the quote: the rules pass it to the judge, which sees the opposite.
+    called_for = "Hutchinson, though, did call for the creation of a 40-60 hour training program for armed officers."
+    opposed = checker.check("Hutchinson opposed a 40-60 hour training program for armed officers.", [called_for])
+    assert not opposed.supported and "oppos" in opposed.reason
 
 
 def test_the_fast_profile_checks_without_the_judge(tmp_path: Path) -> None:
